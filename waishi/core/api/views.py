@@ -1,0 +1,49 @@
+"""API base: every viewset reads through ``restrict()`` and writes through services."""
+
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from waishi.core import services
+
+
+class RestrictedViewSetMixin:
+    """``queryset`` narrowed to the caller; 403 without the permission for the action, 404 outside scope."""
+
+    ACTIONS = {
+        "list": "view",
+        "retrieve": "view",
+        "create": "add",
+        "update": "change",
+        "partial_update": "change",
+        "destroy": "delete",
+    }
+
+    def permission_action(self) -> str:
+        return self.ACTIONS.get(self.action, "view")
+
+    def get_queryset(self):
+        model = self.queryset.model
+        opts = model._meta
+        action = self.permission_action()
+        if not self.request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            raise PermissionDenied()
+        return self.queryset.restrict(self.request.user, action)
+
+
+class ReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class CreateReadViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """List, retrieve and create; the serializer builds an unsaved instance, the service saves it."""
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        model = self.queryset.model
+        m2m = {f.name: data.pop(f.name) for f in model._meta.many_to_many if f.name in data}
+        obj = model(**data)
+        serializer.instance = self.create_service(actor=self.request.user, obj=obj, m2m=m2m)
+
+    @staticmethod
+    def create_service(*, actor, obj, m2m):
+        return services.model_create(actor=actor, obj=obj, m2m=m2m)

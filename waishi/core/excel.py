@@ -1,0 +1,263 @@
+"""Excel export and import (openpyxl).
+
+Export writes what a list shows (its columns, its filters) with a write-only workbook, escaping cells
+that a spreadsheet would run as formulas. Import reads an .xlsx whose first row holds the column
+headers (Chinese or English), validates every row with the model's form first, and only when every
+row is good writes them all in one transaction. A row whose record already exists (by the importer's
+key) and carries nothing new is left alone, so importing the same file twice creates nothing.
+"""
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from waishi.core.audit import audit
+from waishi.core.errors import ApplicationError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell value that no spreadsheet will evaluate (QUALITY.md line 12)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    if isinstance(value, (str, int, float, Decimal, dt.date, dt.datetime)) or value is None:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.replace(tzinfo=None)
+        return value
+    return str(value)
+
+
+def write_xlsx(headers: list[str], rows: Iterable[Iterable], title: str = "Sheet1"):
+    """A temporary file holding the workbook, positioned at its start (for a FileResponse)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([safe_cell(h) for h in headers])
+    for row in rows:
+        sheet.append([safe_cell(value) for value in row])
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (returned open, closed by the response)
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+@dataclass
+class Column:
+    """One column of an import file: the model field it fills and how a cell becomes form data."""
+
+    field: str
+    required: bool = False
+    lookup: str | None = None  # for a foreign key: the field of the related model the cell names
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Importer:
+    """Declare ``model``, ``form_class``, ``columns`` and ``key`` (the fields that identify a record);
+    ``save(actor, obj, created)`` writes one validated record through the module's service."""
+
+    model: type[models.Model]
+    form_class = None
+    columns: list[Column] = []
+    key: tuple[str, ...] = ()
+    max_rows = 50_000
+
+    def headers(self) -> list[str]:
+        return [str(self.model._meta.get_field(c.field).verbose_name) for c in self.columns]
+
+    def template(self):
+        """An empty workbook with the headers in the user's language: the documented template."""
+        return write_xlsx(self.headers(), [], title=str(self.model._meta.verbose_name_plural))
+
+    def _header_map(self) -> dict[str, Column]:
+        names = {}
+        for column in self.columns:
+            model_field = self.model._meta.get_field(column.field)
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    names[str(model_field.verbose_name).strip().lower()] = column
+            names[column.field.lower()] = column
+        return names
+
+    def _choice_map(self, model_field) -> dict[str, str]:
+        mapping = {}
+        for value, label in model_field.flatchoices:
+            mapping[str(value).lower()] = value
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    mapping[str(label).strip().lower()] = value
+        return mapping
+
+    def cell_to_form(self, actor, column: Column, value):
+        model_field = self.model._meta.get_field(column.field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ""
+        if isinstance(value, dt.datetime):
+            return (
+                value.date().isoformat() if isinstance(model_field, models.DateField) else value.isoformat()
+            )
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        if isinstance(model_field, models.BooleanField):
+            return text.lower() in {"1", "true", "yes", "是", "y", "√"}
+        if model_field.choices:
+            return self._choice_map(model_field).get(text.lower(), text)
+        if column.lookup and model_field.is_relation:
+            related = model_field.related_model.objects.restrict(actor, "view")
+            match = related.filter(**{column.lookup: text}).values_list("pk", flat=True).first()
+            return match if match is not None else f"?{text}"
+        return text
+
+    def find_existing(self, actor, data: dict):
+        if not self.key or any(data.get(k) in (None, "") for k in self.key):
+            return None
+        return self.model.objects.restrict(actor, "change").filter(**{k: data[k] for k in self.key}).first()
+
+    def save(self, actor, obj, created: bool):
+        """Write one validated record; modules with a domain service override this."""
+        from waishi.core.services import model_create, model_update
+
+        if created:
+            model_create(actor=actor, obj=obj)
+        else:
+            model_update(actor=actor, obj=obj, version=obj.version)
+
+    def label(self, name: str) -> str:
+        try:
+            return str(self.model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return ""
+
+    def run(self, *, actor, fileobj) -> ImportReport:
+        report = ImportReport()
+        try:
+            workbook = load_workbook(fileobj, read_only=True, data_only=True)
+        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+            raise ApplicationError("bad_file", _("The file is not an Excel workbook (.xlsx).")) from exc
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None) or ()
+        header_map = self._header_map()
+        positions: dict[int, Column] = {}
+        for index, header in enumerate(header_row):
+            column = header_map.get(str(header or "").strip().lower())
+            if column is not None:
+                positions[index] = column
+        present = {c.field for c in positions.values()}
+        for column in self.columns:
+            if column.required and column.field not in present:
+                label = self.model._meta.get_field(column.field).verbose_name
+                report.errors.append(RowError(1, str(label), _("This column is missing.")))
+        if report.errors:
+            return report
+
+        pending, seen_keys = [], {}
+        for number, values in enumerate(rows, start=2):
+            if number - 1 > self.max_rows:
+                report.errors.append(RowError(number, "", _("Too many rows in one file.")))
+                break
+            if not any(v not in (None, "") for v in values):
+                continue
+            cells = {c.field: values[i] if i < len(values) else None for i, c in positions.items()}
+            data = {
+                name: self.cell_to_form(actor, column, cells[name])
+                for name, column in ((c.field, c) for c in positions.values())
+            }
+            self._validate_row(actor, number, data, pending, seen_keys, report)
+
+        if report.errors:
+            return report
+        with transaction.atomic():
+            for obj, created, changed in pending:
+                if created:
+                    report.created += 1
+                elif changed:
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+                    continue
+                self.save(actor, obj, created)
+            audit(
+                "data.import",
+                user=actor,
+                detail={
+                    "model": self.model._meta.label_lower,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                },
+            )
+        return report
+
+    def _validate_row(self, actor, number, data, pending, seen_keys, report):
+        for name, value in data.items():
+            if isinstance(value, str) and value.startswith("?"):
+                report.errors.append(
+                    RowError(number, self.label(name), _("“%(value)s” was not found.") % {"value": value[1:]})
+                )
+                return
+        existing = self.find_existing(actor, data)
+        if existing is not None:
+            initial = {name: existing.serializable_value(name) for name in data}
+        form = self.form_class(data=self._complete(existing, data), instance=existing, user=actor)
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                for message in messages:
+                    report.errors.append(RowError(number, self.label(name), message))
+            return
+        key = tuple(str(data.get(k, "")) for k in self.key)
+        if self.key and all(key):
+            if key in seen_keys:
+                report.errors.append(
+                    RowError(number, "", _("Same record as row %(row)d.") % {"row": seen_keys[key]})
+                )
+                return
+            seen_keys[key] = number
+        obj = form.save(commit=False)
+        changed = existing is None or any(
+            str(initial[name] or "") != str(obj.serializable_value(name) or "") for name in data
+        )
+        pending.append((obj, existing is None, changed))
+
+    def _complete(self, existing, data: dict) -> dict:
+        """Form data: the row's cells over the existing record's values (or the model's defaults) for the
+        fields the file leaves out."""
+        full = {}
+        for name in self.form_class.base_fields:
+            if existing is not None:
+                value = existing.serializable_value(name)
+            else:
+                model_field = self.model._meta.get_field(name)
+                value = model_field.get_default() if model_field.has_default() else None
+            full[name] = "" if value is None else value
+        full.update(data)
+        return full

@@ -1,0 +1,21 @@
+import django_filters
+from django.forms import NullBooleanSelect
+from django.utils.translation import gettext_lazy as _
+
+from waishi.core.forms import style
+
+
+class FilterSet(django_filters.FilterSet):
+    """Base filter set: Bootstrap widgets; related-record choices narrowed to what the user may see."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for name, filter_ in self.filters.items():
+            queryset = getattr(filter_, "queryset", None)
+            if queryset is not None and not callable(queryset) and hasattr(queryset, "restrict"):
+                self.filters[name].queryset = queryset.restrict(user, "view")
+        for field in self.form.fields.values():
+            if isinstance(field.widget, NullBooleanSelect):
+                field.widget.choices = (("unknown", _("Any")), ("true", _("Yes")), ("false", _("No")))
+        style(self.form)

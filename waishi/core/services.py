@@ -1,0 +1,242 @@
+"""Writes shared by every module: generic create/update/delete with the change log, reveal of
+personal data, journal entries, attachments, notifications and office settings.
+
+Domain services call ``record_change`` and ``audit`` themselves; registered models without a domain
+service of their own are written through ``model_create``/``model_update``/``model_delete``.
+"""
+
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from waishi.core import config
+from waishi.core.attachments import check_upload
+from waishi.core.audit import audit
+from waishi.core.choices import AuditResult, ChangeAction
+from waishi.core.errors import ApplicationError, Conflict, NotAllowed
+from waishi.core.fields import EncryptedCharField, mask
+from waishi.core.models import Attachment, ChangeLog, JournalEntry, Notification, OfficeSetting
+
+from . import context
+
+
+def snapshot(obj: models.Model) -> dict:
+    """A JSON-safe picture of a record for the change log; encrypted values appear masked only."""
+    data = {}
+    excluded = getattr(obj, "changelog_exclude", ())
+    for field in obj._meta.concrete_fields:
+        if field.attname in excluded:
+            continue
+        value = getattr(obj, field.attname)
+        if isinstance(field, EncryptedCharField):
+            value = mask(value, field.mask_head, field.mask_tail)
+        elif isinstance(value, Decimal):
+            value = str(value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+            value = str(value)
+        data[field.attname] = value
+    for field in obj._meta.many_to_many:
+        if obj.pk is not None:
+            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    return data
+
+
+def record_change(*, actor, obj: models.Model, action: str, before: dict | None = None) -> ChangeLog:
+    return ChangeLog.objects.create(
+        user=actor if actor is not None and actor.is_authenticated else None,
+        request_id=context.current().request_id,
+        content_type_id=_content_type_id(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action=action,
+        before=before,
+        after=None if action == ChangeAction.DELETE else snapshot(obj),
+    )
+
+
+def _content_type_id(obj) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj).pk
+
+
+def require(actor, model: type[models.Model], action: str, obj: models.Model | None = None) -> None:
+    """Raise NotAllowed unless ``actor`` may ``action`` this model (and this record, when given)."""
+    opts = model._meta
+    allowed = bool(
+        actor and actor.is_authenticated and actor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+    )
+    if allowed and obj is not None:
+        allowed = model.objects.restrict(actor, action).filter(pk=obj.pk).exists()
+    if not allowed:
+        audit(
+            "access.denied",
+            user=actor,
+            result=AuditResult.DENIED,
+            obj=obj,
+            detail={"model": model._meta.label_lower, "action": action},
+        )
+        raise NotAllowed("not_allowed", _("You are not allowed to do this."))
+
+
+def _full_clean(obj: models.Model) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            "invalid", _("Please correct the errors below."), {"errors": exc.message_dict}
+        ) from exc
+
+
+@transaction.atomic
+def model_create(*, actor, obj: models.Model, m2m: dict | None = None) -> models.Model:
+    """Validate and insert ``obj`` (built from a form or serializer), then its many-to-many values."""
+    require(actor, type(obj), "add")
+    _full_clean(obj)
+    obj.save(force_insert=True)
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+    _check_scope(actor, obj)
+    record_change(actor=actor, obj=obj, action=ChangeAction.CREATE)
+    return obj
+
+
+def _check_scope(actor, obj) -> None:
+    """A user may not create or move a record outside what he is allowed to see."""
+    if not type(obj).objects.restrict(actor, "view").filter(pk=obj.pk).exists():
+        raise NotAllowed("out_of_scope", _("The record would fall outside your organization."))
+
+
+@transaction.atomic
+def model_update(*, actor, obj: models.Model, version: int, m2m: dict | None = None) -> models.Model:
+    """Save edits to ``obj`` if nobody saved it since ``version`` was read (compare-and-set)."""
+    model = type(obj)
+    require(actor, model, "change", obj)
+    before = snapshot(model.objects.get(pk=obj.pk))
+    _full_clean(obj)
+    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
+        raise Conflict(
+            "changed", _("Someone else changed this record after you opened it. Reload and try again.")
+        )
+    obj.version = version + 1
+    obj.save()
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+    _check_scope(actor, obj)
+    record_change(actor=actor, obj=obj, action=ChangeAction.UPDATE, before=before)
+    return obj
+
+
+@transaction.atomic
+def model_delete(*, actor, obj: models.Model) -> None:
+    require(actor, type(obj), "delete", obj)
+    before = snapshot(obj)
+    pk = obj.pk
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except models.ProtectedError as exc:
+        raise ApplicationError(
+            "in_use", _("This record is still used by other records and cannot be deleted.")
+        ) from exc
+    obj.pk = pk
+    record_change(actor=actor, obj=obj, action=ChangeAction.DELETE, before=before)
+
+
+def reveal(*, actor, obj: models.Model, field: str, reason: str) -> str:
+    """The plaintext of an encrypted field, for a user with the reveal permission and a stated reason."""
+    model = type(obj)
+    reason = (reason or "").strip()
+    if not isinstance(model._meta.get_field(field), EncryptedCharField):
+        raise ApplicationError("not_sensitive", _("This field is not protected."))
+    require(actor, model, "reveal", obj)
+    if len(reason) < 2:
+        raise ApplicationError("reason_required", _("State why you need to see the full number."))
+    audit("personal_data.reveal", user=actor, obj=obj, detail={"field": field, "reason": reason})
+    return getattr(obj, field)
+
+
+@transaction.atomic
+def journal_add(*, actor, obj: models.Model, comments: str, kind: str) -> JournalEntry:
+    require(actor, type(obj), "view", obj)
+    entry = JournalEntry(content_object=obj, comments=comments.strip(), kind=kind, author=actor)
+    _full_clean(entry)
+    entry.save()
+    record_change(actor=actor, obj=entry, action=ChangeAction.CREATE)
+    return entry
+
+
+@transaction.atomic
+def attachment_add(*, actor, obj: models.Model, upload, description: str = "") -> Attachment:
+    """Attach an uploaded file to a record the actor may change; the content decides the type."""
+    require(actor, type(obj), "change", obj)
+    mime_type = check_upload(upload)
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        content_object=obj,
+        file=upload,
+        name=upload.name[:255],
+        mime_type=mime_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        description=description,
+        uploaded_by=actor,
+    )
+    attachment.save()
+    record_change(actor=actor, obj=attachment, action=ChangeAction.CREATE)
+    return attachment
+
+
+def notify(*, recipients, title: str, body: str = "", url: str = "") -> list[Notification]:
+    """Put one message in each recipient's notification list (side effects such as mail come later)."""
+    return Notification.objects.bulk_create(
+        Notification(recipient=user, title=title[:200], body=body, url=url) for user in recipients
+    )
+
+
+def notification_mark_read(*, actor, notification_ids=None) -> int:
+    queryset = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=notification_ids)
+    return queryset.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def office_setting_set(*, actor, office, key: str, value) -> OfficeSetting:
+    """Configure one rule, deadline or limit for an office (and the offices below it)."""
+    definition = config.definition(key)
+    require(actor, OfficeSetting, "change")
+    require(actor, type(office), "view", office)
+    if not isinstance(value, definition.kind) or isinstance(value, bool) != isinstance(
+        definition.default, bool
+    ):
+        raise ApplicationError(
+            "invalid", _("The value must be of the same kind as the default."), {"key": key}
+        )
+    setting, created = OfficeSetting.objects.get_or_create(
+        organization=office, key=key, defaults={"value": value}
+    )
+    before = None if created else snapshot(setting)
+    if not created:
+        setting.value = value
+        setting.version += 1
+        setting.save()
+    record_change(
+        actor=actor,
+        obj=setting,
+        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
+        before=before,
+    )
+    audit("config.change", user=actor, obj=setting, detail={"key": key, "value": value})
+    return setting

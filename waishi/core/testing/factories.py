@@ -1,0 +1,56 @@
+import factory
+
+from waishi.directory.choices import Gender, OrganizationKind, OrganizationLevel, Rank
+from waishi.directory.models import City, Organization, Person
+from waishi.users.models import User
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    kind = OrganizationKind.UNIT
+    level = OrganizationLevel.CITY
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Iterator(["张三", "李四", "王芳", "欧阳明", "赵敏"])
+    gender = Gender.MALE
+    rank = Rank.DIVISION
+    position = "处长"
+    id_number = "11010519491231002X"
+    phone = "13800138000"
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = City
+
+    country_id = "JP"
+    name_zh = factory.Sequence(lambda n: f"城市{n}")
+    name_en = factory.Sequence(lambda n: f"City {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "Waishi@2026")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Group
+
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+            self.save()

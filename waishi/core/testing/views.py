@@ -1,0 +1,154 @@
+"""Declarative tests for registered models: anonymous → login, no permission → 403, another unit's
+record → 404, allowed → 200, for every generic page and the API.
+
+A module's test_views.py declares, per model::
+
+    class TestPersonViews(ModelViewTests):
+        views = PersonViews
+        allowed_role = "unit_clerk"
+        denied_role = "audit_admin"
+
+        def make(self, world, organization):
+            return PersonFactory(organization=organization)
+
+``core/tests/test_registry.py`` fails when a registered model has no such class.
+"""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+VIEW_TESTS: list[type] = []
+API_TESTS: list[type] = []
+
+DETAIL_ACTIONS = ("", "edit", "changelog")
+
+
+class ModelViewTests:
+    views = None
+    allowed_role = "fao_staff"
+    denied_role = "audit_admin"
+    scoped = True  # records belong to an organization; False for reference data
+    # Declare ``make(self, world, organization)``: a record owned by ``organization``.
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        VIEW_TESTS.append(cls)
+
+    def home(self, world, role):
+        """The organization of the allowed user: a unit for unit roles, the city FAO otherwise."""
+        return world.unit_a if role.startswith("unit_") else world.city_a
+
+    def detail_urls(self, obj):
+        urls = [reverse(self.views.url_name(action), args=[obj.pk]) for action in DETAIL_ACTIONS]
+        if self.views.allow_delete and self._can("delete"):
+            urls.append(reverse(self.views.url_name("delete"), args=[obj.pk]))
+        return urls
+
+    def _can(self, action):
+        from waishi.users.roles import ROLE_PERMISSIONS
+
+        opts = self.views.model._meta
+        return f"{opts.app_label}.{action}_{opts.model_name}" in ROLE_PERMISSIONS[self.allowed_role]
+
+    def list_urls(self):
+        urls = [reverse(self.views.url_name("list")), reverse(self.views.url_name("export"))]
+        if self._can("add"):
+            urls.append(reverse(self.views.url_name("add")))
+            if self.views.importer_class is not None:
+                urls += [
+                    reverse(self.views.url_name("import")),
+                    reverse(self.views.url_name("import_template")),
+                ]
+        return urls
+
+    def test_anonymous_is_sent_to_login(self, client, world):
+        obj = self.make(world, self.home(world, self.allowed_role))
+        for url in self.list_urls() + self.detail_urls(obj):
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response.url.startswith(reverse("login")), url
+
+    def test_allowed_role_sees_pages(self, client, world):
+        obj = self.make(world, self.home(world, self.allowed_role))
+        client.force_login(world.user(self.allowed_role))
+        for url in self.list_urls() + self.detail_urls(obj):
+            assert client.get(url).status_code == 200, url
+        page = client.get(reverse(self.views.url_name("list")))
+        assert str(obj) in page.content.decode()
+
+    def test_role_without_permission_is_refused(self, client, world):
+        obj = self.make(world, self.home(world, self.allowed_role))
+        client.force_login(world.user(self.denied_role))
+        for url in self.list_urls() + self.detail_urls(obj):
+            assert client.get(url).status_code == 403, url
+
+    def test_other_units_record_is_not_found(self, client, world):
+        if not self.scoped:
+            pytest.skip("reference data is shared by every organization")
+        other = self.make(world, world.unit_b if self.allowed_role.startswith("unit_") else world.city_b)
+        client.force_login(world.user(self.allowed_role))
+        for url in self.detail_urls(other):
+            assert client.get(url).status_code == 404, url
+        assert str(other) not in client.get(reverse(self.views.url_name("list"))).content.decode()
+
+    def test_export_is_the_list_on_screen(self, client, world):
+        obj = self.make(world, self.home(world, self.allowed_role))
+        client.force_login(world.user(self.allowed_role))
+        response = client.get(reverse(self.views.url_name("export")))
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+        table = self.views.table_class(self.views.model.objects.none())
+        assert list(rows[0]) == [str(c.header) for c in table.columns]
+        assert any(str(obj) in [str(v) for v in row] for row in rows[1:])
+
+
+class ApiTests:
+    """The same guarantees over the REST API: 401 anonymous, 403 no permission, 404 outside scope."""
+
+    basename = ""  # the router name, e.g. "person"
+    allowed_role = "fao_staff"
+    denied_role = "audit_admin"
+    scoped = True
+    # Declare ``make(self, world, organization)`` as for ModelViewTests.
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        API_TESTS.append(cls)
+
+    def home(self, world, role):
+        return world.unit_a if role.startswith("unit_") else world.city_a
+
+    def urls(self, obj):
+        return [reverse(f"api:{self.basename}-list"), reverse(f"api:{self.basename}-detail", args=[obj.pk])]
+
+    def test_anonymous_gets_401(self, client, world):
+        obj = self.make(world, self.home(world, self.allowed_role))
+        for url in self.urls(obj):
+            assert client.get(url).status_code == 401, url
+
+    def test_allowed_role_reads(self, client, world):
+        obj = self.make(world, self.home(world, self.allowed_role))
+        client.force_login(world.user(self.allowed_role))
+        listing = client.get(self.urls(obj)[0]).json()
+        assert str(obj.pk) in {str(row.get("id", row.get("code"))) for row in listing["results"]}
+        assert client.get(self.urls(obj)[1]).status_code == 200
+
+    def test_role_without_permission_gets_403(self, client, world):
+        obj = self.make(world, self.home(world, self.allowed_role))
+        client.force_login(world.user(self.denied_role))
+        for url in self.urls(obj):
+            response = client.get(url)
+            assert response.status_code == 403, url
+            assert set(response.json()) == {"code", "message", "extra"}
+
+    def test_other_units_record_is_404(self, client, world):
+        if not self.scoped:
+            pytest.skip("reference data is shared by every organization")
+        other = self.make(world, world.unit_b if self.allowed_role.startswith("unit_") else world.city_b)
+        client.force_login(world.user(self.allowed_role))
+        assert client.get(self.urls(other)[1]).status_code == 404
+        listing = client.get(self.urls(other)[0]).json()
+        assert str(other.pk) not in {str(row.get("id", row.get("code"))) for row in listing["results"]}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from waishi.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("audit/", views.audit_log, name="auditlog_list"),
+    path("changes/", views.change_log, name="changelog_list"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    *views.WorkdayOverrideViews.urls(),
+]

@@ -1,0 +1,161 @@
+"""Core pages: home with the work queue, global search, notifications, attachments, audit and change logs."""
+
+import django_filters
+import django_tables2 as tables
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from waishi.core import services
+from waishi.core.audit import audit
+from waishi.core.filtersets import FilterSet
+from waishi.core.forms import ModelForm
+from waishi.core.generic import ModelViews
+from waishi.core.models import Attachment, AuditLog, ChangeLog, Notification, WorkdayOverride
+from waishi.core.navigation import work_queue
+from waishi.core.search import global_search
+
+
+def home(request):
+    return render(
+        request,
+        "core/home.html",
+        {
+            "work_items": work_queue(request.user),
+            "notifications": request.user.notifications.filter(read_at__isnull=True)[:5],
+        },
+    )
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:50]
+    results = global_search(request.user, query) if query else []
+    return render(request, "core/search.html", {"query": query, "results": results})
+
+
+def notifications(request):
+    items = request.user.notifications.all()[:200]
+    return render(request, "core/notifications.html", {"items": items})
+
+
+@require_POST
+def notifications_read(request):
+    ids = request.POST.getlist("id") or None
+    services.notification_mark_read(actor=request.user, notification_ids=ids)
+    return HttpResponseRedirect(reverse("notifications"))
+
+
+def attachment_download(request, pk):
+    """Download an attachment if the user may see the record it is attached to."""
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    model = attachment.content_type.model_class()
+    if (
+        model is None
+        or not model.objects.restrict(request.user, "view").filter(pk=attachment.object_id).exists()
+    ):
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.mime_type,
+    )
+
+
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(actor=request.user, notification_ids=[notification.pk])
+    target = (
+        notification.url
+        if notification.url.startswith("/") and not notification.url.startswith("//")
+        else "/"
+    )
+    return HttpResponseRedirect(target)
+
+
+class AuditLogFilterSet(FilterSet):
+    username = django_filters.CharFilter(label=gettext_lazy("username"), lookup_expr="icontains")
+    action = django_filters.CharFilter(label=gettext_lazy("action"), lookup_expr="startswith")
+    at = django_filters.DateFromToRangeFilter(label=gettext_lazy("time"))
+
+    class Meta:
+        model = AuditLog
+        fields = ["username", "action", "result", "at"]
+
+
+class AuditLogTable(tables.Table):
+    class Meta:
+        model = AuditLog
+        fields = ["seq", "at", "username", "ip", "action", "object_type", "object_repr", "result", "detail"]
+
+
+def audit_log(request):
+    """The audit trail, read-only, for the audit administrator."""
+    if not request.user.has_perm("core.view_auditlog"):
+        audit("access.denied", user=request.user, result="denied", detail={"model": "core.auditlog"})
+        raise PermissionDenied
+    filterset = AuditLogFilterSet(request.GET or None, queryset=AuditLog.objects.all(), request=request)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else AuditLog.objects.all()
+    table = AuditLogTable(queryset)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "core/audit_log.html", {"table": table, "filterset": filterset})
+
+
+class ChangeLogFilterSet(FilterSet):
+    object_repr = django_filters.CharFilter(label=gettext_lazy("object"), lookup_expr="icontains")
+    at = django_filters.DateFromToRangeFilter(label=gettext_lazy("time"))
+
+    class Meta:
+        model = ChangeLog
+        fields = ["object_repr", "action", "content_type", "at"]
+
+
+class ChangeLogTable(tables.Table):
+    class Meta:
+        model = ChangeLog
+        fields = ["at", "user", "content_type", "object_repr", "action", "request_id"]
+
+
+def change_log(request):
+    if not request.user.has_perm("core.view_changelog"):
+        audit("access.denied", user=request.user, result="denied", detail={"model": "core.changelog"})
+        raise PermissionDenied
+    base = ChangeLog.objects.select_related("user", "content_type")
+    filterset = ChangeLogFilterSet(request.GET or None, queryset=base, request=request)
+    table = ChangeLogTable(filterset.qs if filterset.is_bound and filterset.is_valid() else base)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "core/change_log.html", {"table": table, "filterset": filterset})
+
+
+class WorkdayOverrideForm(ModelForm):
+    class Meta:
+        model = WorkdayOverride
+        fields = ["date", "kind", "name"]
+
+
+class WorkdayOverrideFilterSet(FilterSet):
+    date = django_filters.DateFromToRangeFilter(label=gettext_lazy("date"))
+
+    class Meta:
+        model = WorkdayOverride
+        fields = ["date", "kind"]
+
+
+class WorkdayOverrideTable(tables.Table):
+    date = tables.Column(linkify=True)
+
+    class Meta:
+        model = WorkdayOverride
+        fields = ["date", "kind", "name"]
+
+
+class WorkdayOverrideViews(ModelViews):
+    model = WorkdayOverride
+    filterset_class = WorkdayOverrideFilterSet
+    table_class = WorkdayOverrideTable
+    form_class = WorkdayOverrideForm
+    detail_fields = ["date", "kind", "name"]

@@ -1,0 +1,55 @@
+from waishi.core.forms import ModelForm
+from waishi.directory.fields import CountryChoiceField
+from waishi.directory.models import City, Country, Organization, Person
+
+
+class OrganizationForm(ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["code", "name", "short_name", "doc_code", "kind", "level", "parent", "is_active"]
+
+
+class PersonForm(ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "gender",
+            "birth_date",
+            "organization",
+            "position",
+            "rank",
+            "id_number",
+            "phone",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Never send a stored number back to the browser: an empty box keeps the stored value.
+        if self.instance.pk:
+            for name in ("id_number", "phone"):
+                self.initial[name] = ""
+                self.fields[name].required = False
+                self.fields[name].widget.attrs["placeholder"] = getattr(self.instance, f"{name}_masked")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            for name in ("id_number", "phone"):
+                if not cleaned.get(name):
+                    cleaned[name] = getattr(type(self.instance).objects.get(pk=self.instance.pk), name)
+        return cleaned
+
+
+class CountryForm(ModelForm):
+    class Meta:
+        model = Country
+        fields = ["name_zh", "name_en", "continent", "apostille", "off_limits", "extended_stay"]
+
+
+class CityForm(ModelForm):
+    class Meta:
+        model = City
+        fields = ["country", "name_zh", "name_en", "latitude", "longitude"]
+        field_classes = {"country": CountryChoiceField}

@@ -1,0 +1,38 @@
+"""Excel column maps for the directory (see core.excel)."""
+
+from waishi.core.excel import Column, Importer
+from waishi.directory.forms import OrganizationForm, PersonForm
+from waishi.directory.models import Organization, Person
+
+
+class OrganizationImporter(Importer):
+    model = Organization
+    form_class = OrganizationForm
+    key = ("code",)
+    columns = [
+        Column("code", required=True),
+        Column("name", required=True),
+        Column("short_name"),
+        Column("doc_code"),
+        Column("kind", required=True),
+        Column("level", required=True),
+        Column("parent", lookup="code"),
+    ]
+
+
+class PersonImporter(Importer):
+    """People are matched on name and organization together with the birth date."""
+
+    model = Person
+    form_class = PersonForm
+    key = ("name", "organization", "birth_date")
+    columns = [
+        Column("name", required=True),
+        Column("gender", required=True),
+        Column("birth_date"),
+        Column("organization", required=True, lookup="name"),
+        Column("position"),
+        Column("rank"),
+        Column("id_number"),
+        Column("phone"),
+    ]

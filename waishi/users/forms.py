@@ -1,0 +1,42 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from waishi.core.forms import ModelForm, style
+from waishi.users.choices import Role
+from waishi.users.models import User
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class UserForm(ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    password = forms.CharField(
+        label=_("new password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "last_name", "first_name", "email", "organization", "person", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["roles"] = sorted(self.instance.role_codes)
+        if self.user is None or not self.user.has_perm("users.assign_roles"):
+            self.fields["roles"].disabled = True
+        if self.user is None or not self.user.has_perm("users.add_user"):
+            self.fields["password"].disabled = True
+        # Administrators hold no personal data: the link to a person is set by the command line only.
+        self.fields.pop("person")
+        style(self)
