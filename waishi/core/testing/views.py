@@ -23,7 +23,6 @@ from openpyxl import load_workbook
 VIEW_TESTS: list[type] = []
 API_TESTS: list[type] = []
 
-DETAIL_ACTIONS = ("", "edit", "changelog")
 
 
 class ModelViewTests:
@@ -42,7 +41,8 @@ class ModelViewTests:
         return world.unit_a if role.startswith("unit_") else world.city_a
 
     def detail_urls(self, obj):
-        urls = [reverse(self.views.url_name(action), args=[obj.pk]) for action in DETAIL_ACTIONS]
+        actions = ["", "changelog"] + (["edit"] if self._can("change") else [])
+        urls = [reverse(self.views.url_name(action), args=[obj.pk]) for action in actions]
         if self.views.allow_delete and self._can("delete"):
             urls.append(reverse(self.views.url_name("delete"), args=[obj.pk]))
         return urls
