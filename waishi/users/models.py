@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.models import RestrictedQuerySet
@@ -40,6 +41,9 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def get_absolute_url(self):
+        return reverse("users:user", args=[self.pk])
 
     @property
     def role_codes(self) -> set[str]:

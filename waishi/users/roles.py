@@ -53,7 +53,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.view_officesetting",
         "core.change_officesetting",
     },
-    Role.SECURITY_ADMIN: {"users.view_user", "users.change_user", "users.assign_roles", "auth.view_group"},
+    Role.SECURITY_ADMIN: {
+        "directory.view_organization",
+        "users.view_user",
+        "users.change_user",
+        "users.assign_roles",
+        "auth.view_group",
+    },
     Role.AUDIT_ADMIN: {"core.view_auditlog", "core.view_changelog"},
 }
 

@@ -1,0 +1,100 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from waishi.core.models import AuditLog, WorkdayOverride
+from waishi.core.testing.factories import UserFactory
+from waishi.core.testing.views import ModelViewTests
+from waishi.core.views import WorkdayOverrideViews
+from waishi.users.models import User
+from waishi.users.views import UserViews
+
+
+class TestUserViews(ModelViewTests):
+    views = UserViews
+    allowed_role = "system_admin"
+    denied_role = "unit_clerk"
+
+    def make(self, world, organization):
+        return UserFactory(username=f"someone-{organization.code}", organization=organization)
+
+
+class TestWorkdayOverrideViews(ModelViewTests):
+    views = WorkdayOverrideViews
+    allowed_role = "system_admin"
+    denied_role = "fao_staff"
+    scoped = False
+
+    def make(self, world, organization):
+        return WorkdayOverride.objects.create(date=datetime.date(2030, 5, 2), kind="holiday", name="地方假日")
+
+    def list_text(self, obj):
+        return obj.name
+
+
+def test_login_page_is_chinese_by_default(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    assert "用户名" in response.content.decode()
+
+
+def test_language_switch_to_english_and_back(client, world):
+    client.force_login(world.user("fao_staff"))
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert "Log out" in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "退出登录" in client.get("/").content.decode()
+
+
+def test_security_admin_assigns_roles_and_it_is_audited(client, world):
+    target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
+    admin = world.user("security_admin", world.province)
+    client.force_login(admin)
+    response = client.post(
+        reverse("users:user_edit", args=[target.pk]),
+        {
+            "username": "target",
+            "organization": world.unit_a.pk,
+            "is_active": "on",
+            "roles": ["unit_clerk"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert User.objects.get(pk=target.pk).role_codes == {"unit_clerk"}
+    row = AuditLog.objects.get(action="user.roles_change")
+    assert row.detail == {"before": ["viewer"], "after": ["unit_clerk"]}
+    assert row.username == admin.username
+
+
+def test_system_admin_cannot_assign_roles(client, world):
+    target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
+    client.force_login(world.user("system_admin", world.province))
+    client.post(
+        reverse("users:user_edit", args=[target.pk]),
+        {
+            "username": "target",
+            "organization": world.unit_a.pk,
+            "is_active": "on",
+            "roles": ["fao_leader"],
+        },
+    )
+    assert User.objects.get(pk=target.pk).role_codes == {"viewer"}
+    assert not AuditLog.objects.filter(action="user.roles_change").exists()
+
+
+@pytest.mark.parametrize("role", ["system_admin", "security_admin", "audit_admin"])
+def test_administrators_see_no_people(client, world, role):
+    client.force_login(world.user(role, world.province))
+    assert client.get(reverse("directory:person_list")).status_code == 403
+    assert client.get(reverse("api:person-list")).status_code == 403
+
+
+def test_only_the_audit_administrator_reads_the_audit_log(client, world):
+    client.force_login(world.user("audit_admin", world.province))
+    assert client.get(reverse("core:auditlog_list")).status_code == 200
+    client.force_login(world.user("system_admin", world.province))
+    assert client.get(reverse("core:auditlog_list")).status_code == 403
+    assert AuditLog.objects.filter(action="access.denied").exists()
