@@ -12,6 +12,7 @@ class Command(BaseCommand):
         result = verify()
         if not result.ok:
             raise CommandError(
-                f"audit chain broken at row #{result.bad_seq}: {result.reason} ({result.checked} rows verified)"
+                f"audit chain broken at row #{result.bad_seq}: {result.reason} "
+                f"({result.checked} rows verified)"
             )
         self.stdout.write(f"audit chain verified: {result.checked} rows")
