@@ -27,3 +27,11 @@ class ModelForm(forms.ModelForm):
             if queryset is not None and hasattr(queryset, "restrict"):
                 field.queryset = queryset.restrict(user, "view")
         style(self)
+
+
+class Form(forms.Form):
+    """A plain form with Bootstrap widgets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)

@@ -35,6 +35,7 @@ from waishi.core.choices import JournalKind
 from waishi.core.errors import ApplicationError
 from waishi.core.excel import write_xlsx
 from waishi.core.fields import EncryptedCharField
+from waishi.core.forms import Form
 from waishi.core.models import Attachment, ChangeLog, JournalEntry
 
 REGISTRY: list[type["ModelViews"]] = []
@@ -57,23 +58,23 @@ def apply_error(form, error: ApplicationError) -> None:
         form.add_error(None, error.message)
 
 
-class JournalForm(forms.Form):
+class JournalForm(Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("kind"), choices=JournalKind.choices, initial=JournalKind.INFO
     )
     comments = forms.CharField(label=gettext_lazy("comments"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     file = forms.FileField(label=gettext_lazy("file"))
     description = forms.CharField(label=gettext_lazy("description"), max_length=200, required=False)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
 
 
-class RevealForm(forms.Form):
+class RevealForm(Form):
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=200)
 
 

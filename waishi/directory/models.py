@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from waishi.core.fields import BlindIndexField, EncryptedCharField
@@ -91,7 +92,7 @@ class Person(BaseModel):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="people"
     )
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
     pinyin = models.CharField(_("pinyin"), max_length=200, editable=False, db_index=True)
     initials = models.CharField(_("initials"), max_length=50, editable=False, db_index=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
