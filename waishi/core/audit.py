@@ -33,6 +33,17 @@ def _canonical(row: AuditLog) -> bytes:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
+def _text_safe(value):
+    """JSON that every database stores: NUL characters (PostgreSQL rejects them in text) removed."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_text_safe(k): _text_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_text_safe(v) for v in value]
+    return value
+
+
 def audit(
     action: str,
     *,
@@ -55,15 +66,15 @@ def audit(
             seq=(last.seq + 1) if last else 1,
             at=timezone.now(),
             user=user,
-            username=username or (user.get_username() if user else ""),
+            username=_text_safe(username or (user.get_username() if user else "")),
             ip=ctx.ip,
             request_id=ctx.request_id,
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            object_repr=str(obj)[:200] if obj is not None else "",
+            object_repr=_text_safe(str(obj)[:200]) if obj is not None else "",
             result=result,
-            detail=detail or {},
+            detail=_text_safe(detail or {}),
             prev_hash=last.hash if last else GENESIS,
         )
         row.hash = provider().audit_mac(_canonical(row))
