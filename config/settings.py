@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "waishi.core",
     "waishi.directory",
     "waishi.users",
+    "waishi.travel",
 ]
 
 MIDDLEWARE = [

@@ -57,6 +57,7 @@ class Column:
     field: str
     required: bool = False
     lookup: str | None = None  # for a foreign key: the field of the related model the cell names
+    label: object = None  # the header of a column that is not a model field (a lazy translation)
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Importer:
     max_rows = 50_000
 
     def headers(self) -> list[str]:
-        return [str(self.model._meta.get_field(c.field).verbose_name) for c in self.columns]
+        return [self.label(c.field) for c in self.columns]
 
     def template(self):
         """An empty workbook with the headers in the user's language: the documented template."""
@@ -98,10 +99,9 @@ class Importer:
     def _header_map(self) -> dict[str, Column]:
         names = {}
         for column in self.columns:
-            model_field = self.model._meta.get_field(column.field)
             for language in ("zh-hans", "en"):
                 with translation.override(language):
-                    names[str(model_field.verbose_name).strip().lower()] = column
+                    names[self.label(column.field).strip().lower()] = column
             names[column.field.lower()] = column
         return names
 
@@ -115,6 +115,10 @@ class Importer:
         return mapping
 
     def cell_to_form(self, actor, column: Column, value):
+        if column.label is not None:  # not a model field: the cell as text (dates as ISO)
+            if isinstance(value, (dt.date, dt.datetime)):
+                return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+            return "" if value is None else str(value).strip()
         model_field = self.model._meta.get_field(column.field)
         if value is None or (isinstance(value, str) and not value.strip()):
             return ""
@@ -152,6 +156,9 @@ class Importer:
             model_update(actor=actor, obj=obj, version=obj.version)
 
     def label(self, name: str) -> str:
+        for column in self.columns:
+            if column.field == name and column.label is not None:
+                return str(column.label)
         try:
             return str(self.model._meta.get_field(name).verbose_name)
         except FieldDoesNotExist:
@@ -175,8 +182,7 @@ class Importer:
         present = {c.field for c in positions.values()}
         for column in self.columns:
             if column.required and column.field not in present:
-                label = self.model._meta.get_field(column.field).verbose_name
-                report.errors.append(RowError(1, str(label), _("This column is missing.")))
+                report.errors.append(RowError(1, self.label(column.field), _("This column is missing.")))
         if report.errors:
             return report
 

@@ -91,6 +91,8 @@ class ModelViews:
     url_segment: str = ""  # defaults to the plural of the model name
     list_select_related: tuple[str, ...] = ()
     list_prefetch_related: tuple[str, ...] = ()
+    # A module's own view for an action ("add", "edit", "" for detail, ...) in place of the generic one.
+    view_overrides: dict = {}
     allow_delete = True
 
     def __init_subclass__(cls, **kwargs):
@@ -145,7 +147,11 @@ class ModelViews:
         if cls.model._meta.pk.get_internal_type() != "BigAutoField":
             routes = [(r.replace("<int:pk>", "<str:pk>"), v, n) for r, v, n in routes]
         return [
-            path(f"{segment}/{route}", view.as_view(config=cls), name=cls.name(action))
+            path(
+                f"{segment}/{route}",
+                cls.view_overrides.get(action, view).as_view(config=cls),
+                name=cls.name(action),
+            )
             for route, view, action in routes
         ]
 

@@ -162,6 +162,12 @@ class Attachment(BaseModel):
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=30,
+        blank=True,
+        help_text=_("What the file is for a module, e.g. invitation."),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL
     )

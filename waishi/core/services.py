@@ -174,7 +174,9 @@ def journal_add(*, actor, obj: models.Model, comments: str, kind: str) -> Journa
 
 
 @transaction.atomic
-def attachment_add(*, actor, obj: models.Model, upload, description: str = "") -> Attachment:
+def attachment_add(
+    *, actor, obj: models.Model, upload, description: str = "", purpose: str = ""
+) -> Attachment:
     """Attach an uploaded file to a record the actor may change; the content decides the type."""
     require(actor, type(obj), "change", obj)
     mime_type = check_upload(upload)
@@ -191,6 +193,7 @@ def attachment_add(*, actor, obj: models.Model, upload, description: str = "") -
         size=upload.size,
         sha256=digest.hexdigest(),
         description=description,
+        purpose=purpose,
         uploaded_by=actor,
     )
     attachment.save()

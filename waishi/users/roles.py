@@ -10,11 +10,25 @@ from django.contrib.auth.models import Group, Permission
 from waishi.users.choices import Role
 
 REFERENCE_READ = {"directory.view_organization", "directory.view_country", "directory.view_city"}
+TRAVEL_READ = {"travel.view_trip", "travel.view_planentry", "travel.view_perdiemrate"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.UNIT_CLERK: REFERENCE_READ
-    | {"directory.view_person", "directory.add_person", "directory.change_person", "directory.add_city"},
-    Role.UNIT_LEADER: REFERENCE_READ | {"directory.view_person"},
+    | TRAVEL_READ
+    | {
+        "directory.view_person",
+        "directory.add_person",
+        "directory.change_person",
+        "directory.add_city",
+        "travel.add_trip",
+        "travel.change_trip",
+        "travel.submit_trip",
+        "travel.report_trip",
+        "travel.add_planentry",
+        "travel.change_planentry",
+        "travel.delete_planentry",
+    },
+    Role.UNIT_LEADER: REFERENCE_READ | TRAVEL_READ | {"directory.view_person", "travel.sign_off_trip"},
     Role.FAO_STAFF: REFERENCE_READ
     | {
         "directory.add_organization",
@@ -25,16 +39,23 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "directory.reveal_person",
         "directory.add_city",
         "directory.change_city",
-    },
+        "travel.review_trip",
+        "travel.add_perdiemrate",
+        "travel.change_perdiemrate",
+        "travel.delete_perdiemrate",
+    }
+    | TRAVEL_READ,
     Role.FAO_LEADER: REFERENCE_READ
+    | TRAVEL_READ
     | {
+        "travel.approve_trip",
         "directory.view_person",
         "directory.reveal_person",
         "core.view_officesetting",
         "core.change_officesetting",
     },
-    Role.PASSPORT_OFFICER: REFERENCE_READ | {"directory.view_person", "directory.reveal_person"},
-    Role.VIEWER: REFERENCE_READ | {"directory.view_person"},
+    Role.PASSPORT_OFFICER: REFERENCE_READ | TRAVEL_READ | {"directory.view_person", "directory.reveal_person"},
+    Role.VIEWER: REFERENCE_READ | TRAVEL_READ | {"directory.view_person"},
     Role.SYSTEM_ADMIN: REFERENCE_READ
     | {
         "directory.add_organization",

@@ -1,0 +1,178 @@
+"""Reads of trips: lists, the application page's figures, deadlines, the work queue and search."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from waishi.core import config
+from waishi.core.deadlines import due_date
+from waishi.core.navigation import WorkItem
+from waishi.core.search import Hit
+from waishi.core.workdays import add_workdays
+from waishi.travel import config as travel_config
+from waishi.travel import rules
+from waishi.travel.choices import TripState
+from waishi.travel.models import FollowUp, Trip, TripEvent, TripMember
+from waishi.travel.services import changes_since
+
+LIST_RELATED = ("applicant_unit", "office")
+
+
+def trip_list(user):
+    """Trips the user may see, with what a list row shows, in a constant number of queries."""
+    return (
+        Trip.objects.restrict(user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(
+            Prefetch("members", queryset=TripMember.objects.select_related("person").order_by("order", "id")),
+            "legs__country",
+        )
+    )
+
+
+def report_due(trip: Trip):
+    if trip.came_back_on is None:
+        return None
+    return due_date(trip.came_back_on, config.get(travel_config.REPORT_DUE.key, trip.office))
+
+
+def notice_complete_on(trip: Trip):
+    """The day the pre-trip notice has run its required working days."""
+    if trip.notice_from is None:
+        return None
+    required = config.get(travel_config.NOTICE_WORKDAYS.key, trip.office)
+    return add_workdays(trip.notice_from - timedelta(days=1), required)
+
+
+def resubmission_changes(trip: Trip) -> list[tuple[str, object, object]]:
+    """What the unit changed between the submission that was returned and the latest submission."""
+    submissions = list(trip.events.filter(action="submit").order_by("-at", "-id")[:2])
+    if len(submissions) < 2:
+        return []
+    latest, previous = submissions[0].detail.get("snapshot", {}), submissions[1].detail.get("snapshot", {})
+    return changes_since(previous, latest)
+
+
+def last_fixes(trip: Trip) -> list[dict]:
+    event = trip.events.filter(action="return").order_by("-at", "-id").first()
+    return event.detail.get("fixes", []) if event else []
+
+
+def border_flags(trip: Trip) -> dict:
+    event = trip.events.filter(action="come_back").order_by("-at", "-id").first()
+    return event.detail.get("flags", {}) if event else {}
+
+
+def trip_findings(trip: Trip) -> list[rules.Finding]:
+    return rules.check(trip)
+
+
+def search_trips(user, query: str) -> list[Hit]:
+    trips = (
+        trip_list(user)
+        .filter(
+            Q(approval_number__icontains=query)
+            | Q(mission__contains=query)
+            | Q(members__person__name__contains=query)
+        )
+        .distinct()[:20]
+    )
+    return [
+        Hit(
+            str(t),
+            f"{t.applicant_unit} · {t.depart_date:%Y-%m-%d} · {t.get_state_display()}",
+            t.get_absolute_url(),
+        )
+        for t in trips
+    ]
+
+
+def _item(trip: Trip, title: str, category: str, due=None) -> WorkItem:
+    today = timezone.localdate()
+    return WorkItem(
+        title=f"{title}: {trip.applicant_unit.short_name or trip.applicant_unit} "
+        f"{trip.depart_date:%Y-%m-%d} {trip.mission[:30]}",
+        url=trip.get_absolute_url(),
+        category=category,
+        due=due,
+        overdue=bool(due and due < today),
+    )
+
+
+def work_items(user) -> list[WorkItem]:
+    """What each role must do next on trips it can see."""
+    if not user.has_perm("travel.view_trip"):
+        return []
+    trips = Trip.objects.restrict(user).select_related("applicant_unit", "office")
+    today = timezone.localdate()
+    items = []
+    category = _("Outbound trips")
+    if user.has_perm("travel.sign_off_trip"):
+        items += [_item(t, _("To sign off"), category) for t in trips.filter(state=TripState.DRAFT)]
+    if user.has_perm("travel.submit_trip"):
+        items += [
+            _item(t, _("Returned for correction"), category) for t in trips.filter(state=TripState.RETURNED)
+        ]
+        items += [
+            _item(t, _("Signed off, to submit"), category, notice_complete_on(t))
+            for t in trips.filter(state=TripState.SIGNED_OFF)
+        ]
+    if user.has_perm("travel.report_trip"):
+        items += [
+            _item(t, _("Trip report due"), category, report_due(t))
+            for t in trips.filter(state=TripState.RETURNED_HOME)
+        ]
+    if user.has_perm("travel.review_trip"):
+        own = trips.filter(Q(office=user.organization) | Q(deciding_office=user.organization))
+        items += [_item(t, _("To review"), category) for t in own.filter(state=TripState.SUBMITTED)]
+        items += [
+            _item(t, _("Pre-departure briefing"), category, t.depart_date)
+            for t in own.filter(state=TripState.APPROVED)
+        ]
+        items += [
+            _item(t, _("Record the departure"), category, t.depart_date)
+            for t in own.filter(state=TripState.BRIEFED, depart_date__lte=today)
+        ]
+        items += [
+            _item(t, _("Record the return"), category, t.return_date)
+            for t in own.filter(state=TripState.DEPARTED, return_date__lte=today)
+        ]
+        items += [_item(t, _("To evaluate"), category) for t in own.filter(state=TripState.REPORTED)]
+        items += [_item(t, _("To close"), category) for t in own.filter(state=TripState.EVALUATED)]
+        items += [
+            _item(t, _("Trip report overdue"), category, report_due(t))
+            for t in own.filter(state=TripState.RETURNED_HOME)
+            if report_due(t) < today
+        ]
+        follow_ups = FollowUp.objects.filter(trip__in=own, done_on__isnull=True).select_related(
+            "trip__applicant_unit"
+        )
+        items += [
+            WorkItem(
+                title=f"{_('Follow-up')}: {f.item} ({f.owner})",
+                url=f.trip.get_absolute_url(),
+                category=category,
+                due=f.due,
+                overdue=f.due < today,
+            )
+            for f in follow_ups
+        ]
+    if user.has_perm("travel.approve_trip"):
+        items += [
+            _item(t, _("To approve"), category)
+            for t in trips.filter(
+                deciding_office=user.organization, state__in=[TripState.REVIEWED, TripState.ESCALATED]
+            )
+        ]
+    return items
+
+
+def trip_history(trip: Trip):
+    return TripEvent.objects.filter(trip=trip).select_related("actor").order_by("at", "id")
+
+
+def reverse_action(trip: Trip, action: str) -> str:
+    return reverse("travel:trip_action", args=[trip.pk, action])

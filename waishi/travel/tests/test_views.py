@@ -1,0 +1,66 @@
+import datetime
+from decimal import Decimal
+
+from waishi.core.testing.factories import PersonFactory
+from waishi.core.testing.views import ModelViewTests
+from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripMember
+from waishi.travel.views import PerDiemRateViews, PlanEntryViews, TripViews
+
+
+def make_trip(organization, mission="赴日本开展陶瓷文化交流"):
+    trip = Trip.objects.create(
+        applicant_unit=organization,
+        office=organization.office(),
+        category="abroad",
+        mission=mission,
+        depart_date=datetime.date(2026, 5, 1),
+        return_date=datetime.date(2026, 5, 5),
+    )
+    TripMember.objects.create(trip=trip, person=PersonFactory(organization=organization), role="head")
+    return trip
+
+
+class TestTripViews(ModelViewTests):
+    views = TripViews
+    allowed_role = "unit_clerk"
+    denied_role = "system_admin"
+
+    def make(self, world, organization):
+        return make_trip(organization)
+
+    def list_text(self, obj):
+        return str(obj.applicant_unit)
+
+
+class TestPlanEntryViews(ModelViewTests):
+    views = PlanEntryViews
+    allowed_role = "unit_clerk"
+    denied_role = "audit_admin"
+
+    def make(self, world, organization):
+        return PlanEntry.objects.create(
+            unit=organization, year=2026, title=f"{organization.code} 赴意大利交流"
+        )
+
+    def list_text(self, obj):
+        return obj.title
+
+
+class TestPerDiemRateViews(ModelViewTests):
+    views = PerDiemRateViews
+    allowed_role = "fao_staff"
+    denied_role = "audit_admin"
+    scoped = False
+
+    def make(self, world, organization):
+        return PerDiemRate.objects.create(
+            country_id="JP",
+            city_name="东京",
+            currency="JPY",
+            lodging=Decimal(20000),
+            meals=Decimal(10000),
+            incidentals=Decimal(5000),
+        )
+
+    def list_text(self, obj):
+        return "东京"
