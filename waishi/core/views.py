@@ -1,21 +1,27 @@
 """Core pages: home with the work queue, global search, notifications, attachments, audit and change logs."""
 
+import json
+
 import django_filters
 import django_tables2 as tables
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from waishi.core import services
+from waishi.core import config, services
 from waishi.core.audit import audit
+from waishi.core.errors import ApplicationError
 from waishi.core.filtersets import FilterSet
-from waishi.core.forms import ModelForm
+from waishi.core.forms import Form, ModelForm
 from waishi.core.generic import ModelViews
-from waishi.core.models import Attachment, AuditLog, ChangeLog, Notification, WorkdayOverride
+from waishi.core.models import Attachment, AuditLog, ChangeLog, Notification, OfficeSetting, WorkdayOverride
 from waishi.core.navigation import work_queue
 from waishi.core.search import global_search
 
@@ -159,3 +165,100 @@ class WorkdayOverrideViews(ModelViews):
     table_class = WorkdayOverrideTable
     form_class = WorkdayOverrideForm
     detail_fields = ["date", "kind", "name"]
+
+
+class SettingForm(Form):
+    """One setting's value, typed as its default is; lists and tables are written as JSON."""
+
+    value = forms.CharField(label=gettext_lazy("value"), widget=forms.Textarea(attrs={"rows": 1}))
+
+    def __init__(self, *args, definition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+
+    def clean_value(self):
+        text = self.cleaned_data["value"].strip()
+        kind = self.definition.kind
+        try:
+            if kind is bool:
+                return text.lower() in {"1", "true", "yes", "是"}
+            if kind is int:
+                return int(text)
+            if kind is str:
+                return text
+            value = json.loads(text)
+        except (ValueError, TypeError) as exc:
+            raise forms.ValidationError(
+                _("Write a value like the default: %(default)s")
+                % {"default": json.dumps(self.definition.default, ensure_ascii=False)}
+            ) from exc
+        if not isinstance(value, kind):
+            raise forms.ValidationError(
+                _("Write a value like the default: %(default)s")
+                % {"default": json.dumps(self.definition.default, ensure_ascii=False)}
+            )
+        return value
+
+
+def _offices(user):
+    from waishi.directory.models import Organization
+
+    return Organization.objects.restrict(user).filter(kind="fao")
+
+
+def office_settings(request):
+    """The rules, deadlines and limits in force for an office, each editable by its leader."""
+    if not request.user.has_perm("core.view_officesetting"):
+        raise PermissionDenied
+    offices = _offices(request.user)
+    office = (
+        offices.filter(pk=request.GET.get("office") or request.POST.get("office")).first() or offices.first()
+    )
+    if office is None:
+        raise PermissionDenied
+    forms_by_key, status = {}, 200
+    if request.method == "POST":
+        definition = config.definition(request.POST.get("key", ""))
+        form = SettingForm(request.POST, definition=definition)
+        if form.is_valid():
+            try:
+                services.office_setting_set(
+                    actor=request.user, office=office, key=definition.key, value=form.cleaned_data["value"]
+                )
+            except ApplicationError as error:
+                form.add_error("value", error.message)
+            else:
+                messages.success(request, _("Saved “%(label)s”.") % {"label": definition.label})
+                return HttpResponseRedirect(f"{reverse('core:settings')}?office={office.pk}")
+        forms_by_key[definition.key] = form
+        status = 400
+    own = dict(OfficeSetting.objects.filter(organization=office).values_list("key", "value"))
+    rows = []
+    for definition in config.definitions():
+        value = config.get(definition.key, office)
+        initial = (
+            value
+            if isinstance(value, (str, int)) and not isinstance(value, bool)
+            else json.dumps(value, ensure_ascii=False)
+        )
+        rows.append(
+            {
+                "definition": definition,
+                "value": value,
+                "own": definition.key in own,
+                "inherited": value != definition.default and definition.key not in own,
+                "form": forms_by_key.get(definition.key)
+                or SettingForm(initial={"value": initial}, definition=definition),
+            }
+        )
+    return render(
+        request,
+        "core/settings.html",
+        {
+            "office": office,
+            "offices": offices,
+            "rows": rows,
+            "can_change": request.user.has_perm("core.change_officesetting"),
+        },
+        status=status,
+    )

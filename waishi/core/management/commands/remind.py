@@ -1,0 +1,45 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from waishi.core import services
+from waishi.core.navigation import work_queue
+from waishi.users.models import User
+
+
+class Command(BaseCommand):
+    help = "Send each user the daily digest of items due within the coming days or overdue."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
+        parser.add_argument("--days", type=int, default=3, help="include items due within this many days")
+
+    def handle(self, *args, dry_run=False, days=3, **options):
+        horizon = timezone.localdate() + timedelta(days=days)
+        sent = 0
+        with override(settings.LANGUAGE_CODE):
+            for user in User.objects.filter(is_active=True).select_related("organization"):
+                items = [i for i in work_queue(user) if i.overdue or (i.due is not None and i.due <= horizon)]
+                if not items:
+                    continue
+                lines = [f"{'!' if i.overdue else '-'} {i.due:%Y-%m-%d} {i.title}" for i in items]
+                title = _("%(count)d item(s) due or overdue") % {"count": len(items)}
+                if dry_run:
+                    self.stdout.write(f"{user.username}: {title}\n  " + "\n  ".join(lines))
+                    continue
+                with transaction.atomic():
+                    services.notify(recipients=[user], title=title, body="\n".join(lines), url="/")
+                    if user.email:
+                        transaction.on_commit(
+                            lambda u=user, t=title, b="\n".join(lines): send_mail(
+                                t, b, None, [u.email], fail_silently=True
+                            )
+                        )
+                sent += 1
+        self.stdout.write(f"digests: {sent}" if not dry_run else "dry run: nothing sent")
