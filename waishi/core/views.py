@@ -211,11 +211,10 @@ def office_settings(request):
     if not request.user.has_perm("core.view_officesetting"):
         raise PermissionDenied
     offices = _offices(request.user)
-    office = (
-        offices.filter(pk=request.GET.get("office") or request.POST.get("office")).first() or offices.first()
-    )
+    requested = request.POST.get("office") or request.GET.get("office")
+    office = offices.filter(pk=requested).first() if requested and requested.isdigit() else offices.first()
     if office is None:
-        raise PermissionDenied
+        raise Http404
     forms_by_key, status = {}, 200
     if request.method == "POST":
         definition = config.definition(request.POST.get("key", ""))
