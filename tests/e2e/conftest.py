@@ -10,8 +10,15 @@ import pytest
 from django.core.management import call_command
 
 CHROMIUM = os.environ.get("WAISHI_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -42,8 +49,9 @@ def demo(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server, demo):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True,
-                                  locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="en-US"
+    )
     page = context.new_page()
     page.base_url = live_server.url
     yield page

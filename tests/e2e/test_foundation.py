@@ -58,5 +58,7 @@ def test_login_language_search_reveal_export(page, shot):
     assert rows[0][0] == "姓名"
     names = [row[0] for row in rows[1:]]
     assert "张三" in names
-    assert all(name.startswith("张") or "zhang" in str(row[1]) for name, row in zip(names, rows[1:], strict=True))
+    assert all(
+        name.startswith("张") or "zhang" in str(row[1]) for name, row in zip(names, rows[1:], strict=True)
+    )
     assert "36020019900101001X" not in str(rows)  # exports carry masked numbers only
