@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "waishi.directory",
     "waishi.users",
     "waishi.travel",
+    "waishi.passports",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from waishi.users.views import LoginView
 api_patterns = [
     path("", include("waishi.directory.api.urls")),
     path("", include("waishi.travel.api.urls")),
+    path("", include("waishi.passports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -27,5 +28,6 @@ urlpatterns = [
     path("directory/", include("waishi.directory.urls")),
     path("users/", include("waishi.users.urls")),
     path("travel/", include("waishi.travel.urls")),
+    path("passports/", include("waishi.passports.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

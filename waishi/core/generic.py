@@ -156,6 +156,11 @@ class ModelViews:
         ]
 
     @classmethod
+    def annotate(cls, queryset):
+        """Add what the list and the filters need beyond the columns (e.g. a derived state)."""
+        return queryset
+
+    @classmethod
     def queryset(cls, user, action: str = "view"):
         """The records ``user`` may ``action``; 403 when he may not do it to any."""
         if not has_perm(user, cls.model, action):
@@ -199,7 +204,7 @@ class ConfiguredView(View):
 
 class ListView(ConfiguredView):
     def filtered(self):
-        queryset = self.config.queryset(self.request.user)
+        queryset = self.config.annotate(self.config.queryset(self.request.user))
         if self.config.list_select_related:
             queryset = queryset.select_related(*self.config.list_select_related)
         if self.config.list_prefetch_related:

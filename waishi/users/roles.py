@@ -11,10 +11,18 @@ from waishi.users.choices import Role
 
 REFERENCE_READ = {"directory.view_organization", "directory.view_country", "directory.view_city"}
 TRAVEL_READ = {"travel.view_trip", "travel.view_planentry", "travel.view_perdiemrate"}
+DOCUMENTS_READ = {"passports.view_traveldocument"}
+DOCUMENTS_KEEP = DOCUMENTS_READ | {
+    "passports.add_traveldocument",
+    "passports.change_traveldocument",
+    "passports.keep_traveldocument",
+    "passports.reveal_traveldocument",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.UNIT_CLERK: REFERENCE_READ
     | TRAVEL_READ
+    | DOCUMENTS_READ
     | {
         "directory.view_person",
         "directory.add_person",
@@ -28,7 +36,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "travel.change_planentry",
         "travel.delete_planentry",
     },
-    Role.UNIT_LEADER: REFERENCE_READ | TRAVEL_READ | {"directory.view_person", "travel.sign_off_trip"},
+    Role.UNIT_LEADER: REFERENCE_READ | TRAVEL_READ | DOCUMENTS_READ | {"directory.view_person", "travel.sign_off_trip"},
     Role.FAO_STAFF: REFERENCE_READ
     | {
         "directory.add_organization",
@@ -44,9 +52,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "travel.change_perdiemrate",
         "travel.delete_perdiemrate",
     }
-    | TRAVEL_READ,
+    | TRAVEL_READ
+    | DOCUMENTS_READ,
     Role.FAO_LEADER: REFERENCE_READ
     | TRAVEL_READ
+    | DOCUMENTS_READ
     | {
         "travel.approve_trip",
         "directory.view_person",
@@ -54,8 +64,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.view_officesetting",
         "core.change_officesetting",
     },
-    Role.PASSPORT_OFFICER: REFERENCE_READ | TRAVEL_READ | {"directory.view_person", "directory.reveal_person"},
-    Role.VIEWER: REFERENCE_READ | TRAVEL_READ | {"directory.view_person"},
+    Role.PASSPORT_OFFICER: REFERENCE_READ
+    | TRAVEL_READ
+    | DOCUMENTS_KEEP
+    | {"directory.view_person", "directory.reveal_person"},
+    Role.VIEWER: REFERENCE_READ | TRAVEL_READ | DOCUMENTS_READ | {"directory.view_person"},
     Role.SYSTEM_ADMIN: REFERENCE_READ
     | {
         "directory.add_organization",

@@ -1,0 +1,228 @@
+"""Custody pages: the safe now, every document with its ledger, movements, receipts, the two rates."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from waishi.core.errors import ApplicationError
+from waishi.core.generic import DetailView, ModelViews, field_rows
+from waishi.passports import forms, selectors, services
+from waishi.passports.choices import Custody, DocumentState
+from waishi.passports.filtersets import TravelDocumentFilterSet
+from waishi.passports.models import CustodyMovement, TravelDocument
+from waishi.passports.tables import MovementTable, TravelDocumentTable
+
+# Movement name → (its form, the custodies it starts from).
+MOVEMENTS = {
+    "check_out": (forms.CheckOutForm, {Custody.IN_CUSTODY}),
+    "return": (forms.ReturnForm, {Custody.CHECKED_OUT}),
+    "report_lost": (forms.NoteMovementForm, {Custody.IN_CUSTODY, Custody.CHECKED_OUT}),
+    "deposit": (forms.ReturnForm, {Custody.LOST}),
+    "cancel": (forms.NoteMovementForm, {Custody.IN_CUSTODY, Custody.LOST}),
+}
+LABELS = {
+    "check_out": _("Check out for a trip"),
+    "return": _("Take back"),
+    "report_lost": _("Report lost"),
+    "deposit": _("Found: back into custody"),
+    "cancel": _("Cancel the document"),
+}
+
+
+def run_movement(user, document, name, data):
+    common = {"actor": user, "document": document, "on": data["date"]}
+    if name == "check_out":
+        return services.document_check_out(
+            **common,
+            trip=data["trip"],
+            handed_over_by=data["handed_over_by"],
+            received_by=data["received_by"],
+        )
+    if name == "return":
+        return services.document_return(
+            **common, handed_over_by=data["handed_over_by"], received_by=data["received_by"]
+        )
+    if name == "report_lost":
+        return services.document_report_lost(
+            **common, note=data["note"], reported_by=data["handed_over_by"], received_by=data["received_by"]
+        )
+    if name == "deposit":
+        return services.document_deposit(
+            **common, handed_over_by=data["handed_over_by"], received_by=data["received_by"]
+        )
+    return services.document_cancel(
+        **common, note=data["note"], handed_over_by=data["handed_over_by"], received_by=data["received_by"]
+    )
+
+
+class DocumentDetailView(DetailView):
+    def get(self, request, pk, bound=None, status=200):
+        document = self.config.get_object(request.user, pk)
+        return self.render_document(document, bound or {}, status)
+
+    def render_document(self, document, bound, status):
+        user = self.request.user
+        today = timezone.localdate()
+        movements = []
+        if user.has_perm("passports.keep_traveldocument"):
+            movements = [
+                {
+                    "name": name,
+                    "label": LABELS[name],
+                    "form": bound.get(name) or form_class(document=document, user=user),
+                }
+                for name, (form_class, custodies) in MOVEMENTS.items()
+                if document.custody in custodies
+            ]
+        ledger = MovementTable(document.movements.select_related("trip__applicant_unit"), orderable=False)
+        trips = {m.trip for m in document.movements.all() if m.trip_id}
+        from waishi.travel.selectors import border_flags
+
+        flagged = [(trip, border_flags(trip).get(str(document.person_id))) for trip in trips]
+        return render(
+            self.request,
+            "passports/document_detail.html",
+            self.context(
+                object=document,
+                state=DocumentState(document.state_on(today)),
+                fields=field_rows(document, self.config.detail_fields, user),
+                movements=movements,
+                ledger=ledger,
+                flagged=[(t, f) for t, f in flagged if f],
+            ),
+            status=status,
+        )
+
+
+class MovementView(DocumentDetailView):
+    def post(self, request, pk, movement):
+        if movement not in MOVEMENTS:
+            raise Http404
+        document = self.config.get_object(request.user, pk)
+        form = MOVEMENTS[movement][0](request.POST, document=document, user=request.user)
+        if form.is_valid():
+            try:
+                run_movement(request.user, document, movement, form.cleaned_data)
+            except ApplicationError as error:
+                if error.status == 400:
+                    form.add_error(None, error.message)
+                    return self.render_document(document, {movement: form}, 400)
+                messages.error(request, error.message)
+            else:
+                last = document.movements.order_by("-id").first()
+                messages.success(
+                    request,
+                    _("Recorded. Print the handover receipt: %(url)s") % {"url": last.get_absolute_url()},
+                )
+            return HttpResponseRedirect(document.get_absolute_url())
+        return self.render_document(document, {movement: form}, 400)
+
+
+def receipt(request, pk):
+    """The A4 handover receipt of one movement."""
+    movement = get_object_or_404(CustodyMovement.objects.select_related("document__person", "trip"), pk=pk)
+    if not TravelDocument.objects.restrict(request.user).filter(pk=movement.document_id).exists():
+        raise Http404
+    return render(request, "passports/receipt.html", {"movement": movement, "document": movement.document})
+
+
+def custody(request):
+    """What is in the safe now, what is out and with whom, what is overdue."""
+    if not request.user.has_perm("passports.view_traveldocument"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()[:50]
+    documents = selectors.search(request.user, query) if query else selectors.documents(request.user)
+    sections = [
+        (_("Overdue"), "danger", documents.filter(state=DocumentState.OVERDUE)),
+        (_("Out on a trip"), "primary", documents.filter(state=DocumentState.CHECKED_OUT)),
+        (_("In the safe"), "success", documents.filter(state=DocumentState.IN_CUSTODY)),
+        (
+            _("Expired, lost or cancelled"),
+            "secondary",
+            documents.filter(state__in=[DocumentState.EXPIRED, DocumentState.LOST, DocumentState.CANCELLED]),
+        ),
+    ]
+    return render(
+        request,
+        "passports/custody.html",
+        {
+            "query": query,
+            "sections": [(label, style, list(qs[:500])) for label, style, qs in sections],
+            "expiring": selectors.expiring(request.user),
+        },
+    )
+
+
+def _date(value, default):
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def figures(request):
+    """Collection rate and custody rate for a period, with the records behind each number."""
+    if not request.user.has_perm("passports.view_traveldocument"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    today = timezone.localdate()
+    start = _date(request.GET.get("from"), date(today.year, 1, 1))
+    end = _date(request.GET.get("to"), today)
+    collection, checkouts = selectors.collection_rate(request.user, start, end)
+    custody_figure, counted = selectors.custody_rate(request.user, today)
+    return render(
+        request,
+        "passports/figures.html",
+        {
+            "start": start,
+            "end": end,
+            "collection": collection,
+            "checkouts": checkouts,
+            "custody": custody_figure,
+            "counted": counted,
+            "today": today,
+        },
+    )
+
+
+class TravelDocumentViews(ModelViews):
+    model = TravelDocument
+    url_segment = "documents"
+    filterset_class = TravelDocumentFilterSet
+    table_class = TravelDocumentTable
+    form_class = forms.TravelDocumentForm
+    allow_delete = False
+    list_select_related = ("person__organization", "custodian", "trip__applicant_unit")
+    detail_fields = [
+        "person",
+        "kind",
+        "number",
+        "issued",
+        "expires",
+        "authority",
+        "custodian",
+        "due_date",
+        "trip",
+    ]
+    view_overrides = {"": DocumentDetailView}
+
+    @classmethod
+    def annotate(cls, queryset):
+        return queryset.with_state(timezone.localdate())
+
+    @staticmethod
+    def create(*, actor, obj, extra):
+        return services.document_register(
+            actor=actor,
+            document=obj,
+            on=extra["date"],
+            handed_over_by=extra["handed_over_by"],
+            received_by=extra["received_by"],
+        )
