@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "waishi.users",
     "waishi.travel",
     "waishi.passports",
+    "waishi.partners",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("waishi.directory.api.urls")),
     path("", include("waishi.travel.api.urls")),
     path("", include("waishi.passports.api.urls")),
+    path("", include("waishi.partners.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -29,5 +30,6 @@ urlpatterns = [
     path("users/", include("waishi.users.urls")),
     path("travel/", include("waishi.travel.urls")),
     path("passports/", include("waishi.passports.urls")),
+    path("partners/", include("waishi.partners.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -11,6 +11,14 @@ from waishi.users.choices import Role
 
 REFERENCE_READ = {"directory.view_organization", "directory.view_country", "directory.view_city"}
 TRAVEL_READ = {"travel.view_trip", "travel.view_planentry", "travel.view_perdiemrate"}
+PARTNERS_READ = {"partners.view_partnership", "partners.view_partnerexchange", "partners.view_target"}
+PARTNERS_KEEP = PARTNERS_READ | {
+    "partners.add_partnership",
+    "partners.change_partnership",
+    "partners.add_partnerexchange",
+    "partners.change_partnerexchange",
+    "partners.delete_partnerexchange",
+}
 DOCUMENTS_READ = {"passports.view_traveldocument"}
 DOCUMENTS_KEEP = DOCUMENTS_READ | {
     "passports.add_traveldocument",
@@ -36,8 +44,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "travel.change_planentry",
         "travel.delete_planentry",
     },
-    Role.UNIT_LEADER: REFERENCE_READ | TRAVEL_READ | DOCUMENTS_READ | {"directory.view_person", "travel.sign_off_trip"},
+    Role.UNIT_LEADER: REFERENCE_READ
+    | TRAVEL_READ
+    | DOCUMENTS_READ
+    | {"directory.view_person", "travel.sign_off_trip"},
     Role.FAO_STAFF: REFERENCE_READ
+    | PARTNERS_KEEP
     | {
         "directory.add_organization",
         "directory.change_organization",
@@ -55,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | TRAVEL_READ
     | DOCUMENTS_READ,
     Role.FAO_LEADER: REFERENCE_READ
+    | PARTNERS_READ
+    | {"partners.add_target", "partners.change_target", "partners.delete_target"}
     | TRAVEL_READ
     | DOCUMENTS_READ
     | {
@@ -68,7 +82,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | TRAVEL_READ
     | DOCUMENTS_KEEP
     | {"directory.view_person", "directory.reveal_person"},
-    Role.VIEWER: REFERENCE_READ | TRAVEL_READ | DOCUMENTS_READ | {"directory.view_person"},
+    Role.VIEWER: REFERENCE_READ | TRAVEL_READ | DOCUMENTS_READ | PARTNERS_READ | {"directory.view_person"},
     Role.SYSTEM_ADMIN: REFERENCE_READ
     | {
         "directory.add_organization",
