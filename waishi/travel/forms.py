@@ -90,6 +90,11 @@ class MemberForm(Form):
     person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none())
     role = forms.ChoiceField(label=_("role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
 
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people
+
 
 class LegForm(Form):
     country = CountryChoiceField(label=_("country or region"))
@@ -106,7 +111,7 @@ class LegForm(Form):
 
 
 class BudgetForm(Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=BudgetKind.choices)
+    kind = forms.ChoiceField(label=_("kind"), choices=[("", "---------"), *BudgetKind.choices])
     currency = forms.CharField(label=_("currency"), max_length=3, min_length=3, initial="CNY")
     amount = forms.DecimalField(label=_("amount"), max_digits=12, decimal_places=2, min_value=0)
 

@@ -39,10 +39,12 @@ class TripEditView(ConfiguredView):
                     {"kind": b.kind, "currency": b.currency, "amount": b.amount} for b in trip.budget.all()
                 ],
             }
-        members = forms.MemberFormSet(data, prefix="members", initial=initial.get("members"))
-        people = forms.member_people(user, data, trip)
-        for member_form in [*members.forms, members.empty_form]:
-            member_form.fields["person"].queryset = people
+        members = forms.MemberFormSet(
+            data,
+            prefix="members",
+            initial=initial.get("members"),
+            form_kwargs={"people": forms.member_people(user, data, trip)},
+        )
         legs = forms.LegFormSet(data, prefix="legs", initial=initial.get("legs"))
         budget = forms.BudgetFormSet(data, prefix="budget", initial=initial.get("budget"))
         return form, members, legs, budget
