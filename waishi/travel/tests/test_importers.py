@@ -1,0 +1,104 @@
+import datetime
+import io
+
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from waishi.core.testing.factories import PersonFactory
+from waishi.travel.choices import TripCategory, TripState
+from waishi.travel.importers import TripImporter
+from waishi.travel.models import ApprovalCounter, Trip
+
+
+def workbook(rows, headers=None):
+    with translation.override("zh-hans"):
+        headers = headers or TripImporter().headers()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def zh(text) -> str:
+    with translation.override("zh-hans"):
+        return str(text)
+
+
+def row(unit, **changes):
+    values = {
+        "unit": unit.name,
+        "category": zh(TripCategory.ABROAD.label),
+        "cross": "否",
+        "mission": "赴意大利法恩扎参加国际陶瓷节",
+        "depart": datetime.date(2021, 6, 20),
+        "back": datetime.date(2021, 6, 24),
+        "countries": "意大利",
+        "head": "王建华",
+        "members": "李丽、张伟",
+        "number": "甲外审〔2021〕7号",
+        "approved": datetime.date(2021, 6, 1),
+        "state": zh(TripState.CLOSED.label),
+    }
+    values.update(changes)
+    return list(values.values())
+
+
+def people(unit):
+    for name in ("王建华", "李丽", "张伟"):
+        PersonFactory(organization=unit, name=name)
+
+
+def test_template_has_chinese_headers(client, world):
+    client.force_login(world.user("unit_clerk"))
+    response = client.get(reverse("travel:trip_import_template"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    headers = [c.value for c in sheet[1]]
+    importer = TripImporter()
+    assert headers == [zh(importer.label(c.field)) for c in importer.columns]
+    assert headers[:3] == ["申报单位", "类别", "双跨团组"]
+
+
+def test_past_trips_import_once_and_numbers_continue(world):
+    people(world.unit_a)
+    clerk = world.user("unit_clerk")
+    report = TripImporter().run(actor=clerk, fileobj=workbook([row(world.unit_a)]))
+    assert report.ok, report.errors
+    assert report.created == 1
+    trip = Trip.objects.get()
+    assert (trip.state, trip.approval_number, trip.approval_seq) == ("closed", "甲外审〔2021〕7号", 7)
+    assert [m.person.name for m in trip.members.order_by("order")] == ["王建华", "李丽", "张伟"]
+    assert trip.members.get(person__name="王建华").role == "head"
+    assert ApprovalCounter.objects.get(office=world.city_a, year=2021).last == 7
+    again = TripImporter().run(actor=clerk, fileobj=workbook([row(world.unit_a)]))
+    assert (again.created, again.unchanged) == (0, 1)
+    assert Trip.objects.count() == 1
+
+
+def test_bad_rows_are_reported_and_nothing_is_written(world):
+    people(world.unit_a)
+    clerk = world.user("unit_clerk")
+    report = TripImporter().run(
+        actor=clerk,
+        fileobj=workbook(
+            [
+                row(world.unit_a),
+                row(world.unit_a, mission="赴法国", countries="法兰西王国"),
+                row(world.unit_a, mission="赴德国", head="查无此人"),
+                row(world.unit_b, mission="赴英国"),
+            ]
+        ),
+    )
+    assert not report.ok
+    importer = TripImporter()
+    assert {(e.row, e.column) for e in report.errors} == {
+        (3, zh(importer.label("countries"))),
+        (4, zh(importer.label("head"))),
+        (5, zh(importer.label("applicant_unit"))),
+    }
+    assert not Trip.objects.exists()
