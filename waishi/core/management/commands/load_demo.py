@@ -2,6 +2,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from waishi.directory.demo import load_directory
+from waishi.passports.demo import load_documents
+from waishi.passports.models import TravelDocument
+from waishi.travel.demo import load_trips
+from waishi.travel.models import Trip
 from waishi.users.demo import DEMO_PASSWORD, load_accounts
 
 
@@ -12,9 +16,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = load_directory()
             accounts = load_accounts()
+            load_trips()
+            load_documents()
         self.stdout.write(
             f"Demo data: {counts['organizations']} organizations, {counts['people']} people, "
-            f"{counts['countries']} countries and regions."
+            f"{counts['countries']} countries and regions, {Trip.objects.count()} outbound trips, "
+            f"{TravelDocument.objects.count()} travel documents."
         )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for username, organization, roles in accounts:
