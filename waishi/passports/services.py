@@ -119,6 +119,7 @@ def document_check_out(
     *, actor, document: TravelDocument, trip, on: date, handed_over_by: str, received_by: str
 ) -> TravelDocument:
     """Hand a document to its holder for an approved trip, within the window before departure."""
+    require(actor, TravelDocument, "keep", document)
     if trip.state not in CHECKOUT_STATES:
         raise ApplicationError("trip_not_approved", _("Documents are checked out only for approved trips."))
     if not trip.members.filter(person_id=document.person_id).exists():
@@ -160,7 +161,7 @@ def document_return(
         actor, document, {Custody.CHECKED_OUT}, custody=Custody.IN_CUSTODY, trip=None, due_date=None
     )
     CustodyMovement.objects.filter(
-        document=document, kind=MovementKind.CHECK_OUT, returned_on__isnull=True
+        document=document, kind=MovementKind.CHECK_OUT, trip=trip, returned_on__isnull=True
     ).update(returned_on=on)
     _movement(actor, document, MovementKind.RETURN, on, handed_over_by, received_by, trip=trip)
     return document
@@ -170,6 +171,7 @@ def document_return(
 def document_report_lost(
     *, actor, document: TravelDocument, on: date, note: str, reported_by: str, received_by: str
 ) -> TravelDocument:
+    require(actor, TravelDocument, "keep", document)
     if not (note or "").strip():
         raise ApplicationError("note_required", _("Say how and where the document was lost."))
     trip = document.trip

@@ -15,8 +15,12 @@ class TestTravelDocumentViews(ModelViewTests):
         unit = world.unit_a if organization == world.city_a else world.unit_b
         person = PersonFactory(organization=unit, name=f"持照人{unit.code}")
         return TravelDocument.objects.create(
-            person=person, kind="service", number=f"SE{unit.pk:07d}", issued=datetime.date(2022, 1, 1),
-            expires=datetime.date(2032, 1, 1), custodian=organization,
+            person=person,
+            kind="service",
+            number=f"SE{unit.pk:07d}",
+            issued=datetime.date(2022, 1, 1),
+            expires=datetime.date(2032, 1, 1),
+            custodian=organization,
         )
 
     def list_text(self, obj):

@@ -1,0 +1,260 @@
+"""The custody figures on a small hand-built ledger, with exact fractions: collection rate (returned on time
+/ due back in the period) and custody rate (in custody / valid documents not out on an approved trip); the
+custody page, its exact-number search, the export and the figures page."""
+
+import io
+from datetime import date, timedelta
+from fractions import Fraction
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from waishi.passports import selectors, services
+from waishi.passports.choices import Custody, DocumentState
+from waishi.passports.tests import factories as f
+
+START, END = date(2026, 1, 1), date(2026, 3, 31)
+
+
+@pytest.fixture(autouse=True)
+def fast(settings):
+    f.speed_up(settings)
+
+
+def fraction(rate) -> Fraction | None:
+    return Fraction(rate.numerator, rate.denominator) if rate.denominator else None
+
+
+def lend(world, person, *, due: date, back: date | None = None, kind: str = "service"):
+    """A check-out whose document is due back on ``due`` (return date + 7), returned on ``back`` if given."""
+    document = f.document(person, kind=kind)
+    return_ = due - timedelta(days=7)
+    category = "hkmo" if kind == "hkmo_permit" else "abroad"
+    journey = f.trip([person], depart=return_ - timedelta(days=4), return_=return_, category=category)
+    officer = f.officer(world, person.organization.office())
+    document = f.check_out(world, document, journey, actor=officer)
+    if back is not None:
+        document = f.take_back(world, document, on=back, actor=officer)
+    return document
+
+
+# --- collection rate -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ledger(world):
+    a, a2, b = f.holder(world.unit_a), f.holder(world.unit_a2), f.holder(world.unit_b)
+    return {
+        "early": lend(world, a, due=date(2026, 1, 15), back=date(2026, 1, 14)),  # on time
+        "on_the_day": lend(
+            world, a, due=date(2026, 2, 10), back=date(2026, 2, 10), kind="diplomatic"
+        ),  # on time
+        "late": lend(world, a2, due=date(2026, 2, 20), back=date(2026, 2, 25)),  # late
+        "never": lend(world, a2, due=date(2026, 3, 5), kind="diplomatic"),  # still out
+        "first_day": lend(world, a, due=START, back=START - timedelta(days=1), kind="hkmo_permit"),  # on time
+        "last_day": lend(world, a2, due=END, back=END + timedelta(days=1), kind="hkmo_permit"),  # late
+        "before": lend(
+            world, a, due=START - timedelta(days=1), back=START - timedelta(days=3), kind="official_ordinary"
+        ),
+        "after": lend(world, a2, due=END + timedelta(days=1), back=END, kind="official_ordinary"),
+        "other_city": lend(world, b, due=date(2026, 2, 1), back=date(2026, 1, 30)),
+    }
+
+
+def test_collection_rate_counts_the_check_outs_due_in_the_period(world, ledger):
+    rate, checkouts = selectors.collection_rate(f.officer(world), START, END)
+    assert (rate.numerator, rate.denominator) == (3, 6)
+    assert rate.value == 0.5
+    assert {c.document_id for c in checkouts} == {
+        ledger[k].pk for k in ("early", "on_the_day", "late", "never", "first_day", "last_day")
+    }
+
+
+def test_collection_rate_of_one_unit(world, ledger):
+    rate, _checkouts = selectors.collection_rate(f.officer(world), START, END, organization=world.unit_a)
+    assert fraction(rate) == Fraction(3, 3)
+    rate, _checkouts = selectors.collection_rate(f.officer(world), START, END, organization=world.unit_a2)
+    assert (rate.numerator, rate.denominator) == (0, 3)
+
+
+def test_collection_rate_is_none_without_documents_due(world):
+    rate, checkouts = selectors.collection_rate(f.officer(world), START, END)
+    assert (rate.numerator, rate.denominator, rate.value) == (0, 0, None)
+    assert list(checkouts) == []
+
+
+def test_collection_rate_in_another_city(world, ledger):
+    rate, _checkouts = selectors.collection_rate(f.officer(world, world.city_b), START, END)
+    assert fraction(rate) == Fraction(1, 1)
+
+
+# --- custody rate --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def safe(world):
+    """Documents as of today: two in the safe, one out and not yet due (two, counting the one due today),
+    one overdue, one expired, one lost, one cancelled, and one in another city."""
+    today = f.today()
+    a, a2 = f.holder(world.unit_a), f.holder(world.unit_a2)
+    out, _trip = f.out_since(world, a, due=today + timedelta(days=3))
+    due_today, _trip = f.out_since(world, a2, due=today, kind="diplomatic")
+    overdue, _trip = f.out_since(world, a, due=today - timedelta(days=1), kind="diplomatic")
+    return {
+        "in_a": f.document(a, kind="hkmo_permit"),
+        "in_a2": f.document(a2, kind="service"),
+        "out": out,
+        "due_today": due_today,
+        "overdue": overdue,
+        "expired": f.document(a, kind="official_ordinary", expires=today - timedelta(days=1)),
+        "expires_today": f.document(a2, kind="official_ordinary", expires=today),
+        "lost": f.document(a2, kind="hkmo_permit", custody=Custody.LOST),
+        "cancelled": f.document(a, kind="service", custody=Custody.CANCELLED, number=f.number()),
+        "other_city": f.document(f.holder(world.unit_b)),
+    }
+
+
+def test_custody_rate_counts_an_overdue_document_as_not_in_custody(world, safe):
+    rate, counted = selectors.custody_rate(f.officer(world))
+    # counted: in_a, in_a2, expires_today (in the safe), overdue (not); out and due_today are on a trip
+    assert (rate.numerator, rate.denominator) == (3, 4)
+    assert fraction(rate) == Fraction(3, 4)
+    states = {d.pk: d.state for d in counted}
+    assert states == {
+        safe["in_a"].pk: DocumentState.IN_CUSTODY,
+        safe["in_a2"].pk: DocumentState.IN_CUSTODY,
+        safe["expires_today"].pk: DocumentState.IN_CUSTODY,
+        safe["overdue"].pk: DocumentState.OVERDUE,
+    }
+
+
+def test_custody_rate_on_another_day_and_for_one_unit(world, safe):
+    officer = f.officer(world)
+    tomorrow = f.today() + timedelta(days=1)
+    # tomorrow the document due today is overdue too, and the one expiring today is no longer valid
+    rate, _counted = selectors.custody_rate(officer, tomorrow)
+    assert (rate.numerator, rate.denominator) == (2, 4)
+    rate, _counted = selectors.custody_rate(officer, organization=world.unit_a2)
+    assert (rate.numerator, rate.denominator) == (2, 2)
+    rate, _counted = selectors.custody_rate(officer, organization=world.unit_a)
+    assert (rate.numerator, rate.denominator) == (1, 2)
+
+
+def test_returning_the_overdue_document_restores_full_custody(world, safe):
+    f.take_back(world, safe["overdue"], on=f.today())
+    rate, _counted = selectors.custody_rate(f.officer(world))
+    assert fraction(rate) == 1
+
+
+# --- pages -------------------------------------------------------------------------------------------------
+
+SECTIONS = ("overdue", "checked_out", "in_custody", "other")
+
+
+def nothing() -> dict[str, set]:
+    return {name: set() for name in SECTIONS}
+
+
+def sections(response) -> dict[str, set[int]]:
+    return {
+        name: {d.pk for d in documents}
+        for name, (_label, _style, documents) in zip(SECTIONS, response.context["sections"], strict=True)
+    }
+
+
+def test_the_custody_page_lists_each_document_under_its_section(client, world, safe):
+    client.force_login(f.officer(world))
+    response = client.get(reverse("passports:custody"))
+    assert response.status_code == 200
+    assert sections(response) == {
+        "overdue": {safe["overdue"].pk},
+        "checked_out": {safe["out"].pk, safe["due_today"].pk},
+        "in_custody": {safe["in_a"].pk, safe["in_a2"].pk, safe["expires_today"].pk},
+        "other": {safe["expired"].pk, safe["lost"].pk, safe["cancelled"].pk},
+    }
+    page = response.content.decode()
+    for document in safe.values():
+        if document is not safe["other_city"]:
+            assert document.number_masked in page
+        assert document.number not in page
+
+
+def test_the_custody_page_finds_a_document_by_its_exact_number_only(client, world, safe):
+    client.force_login(f.officer(world))
+    target = safe["overdue"]
+    found = sections(client.get(reverse("passports:custody"), {"q": target.number}))
+    assert found == {"overdue": {target.pk}, "checked_out": set(), "in_custody": set(), "other": set()}
+    found = sections(client.get(reverse("passports:custody"), {"q": target.number.lower()}))
+    assert found["overdue"] == {target.pk}
+    for partial in (target.number[:-1], target.number[2:], target.number[-6:]):
+        found = sections(client.get(reverse("passports:custody"), {"q": partial}))
+        assert found == nothing(), partial
+    # another city's document is not found by its number either
+    other = safe["other_city"]
+    assert sections(client.get(reverse("passports:custody"), {"q": other.number})) == nothing()
+
+
+def test_the_custody_page_finds_a_holder_by_name(client, world):
+    person = f.holder(world.unit_a, name="欧阳修文")
+    document = f.document(person)
+    f.document(f.holder(world.unit_a, name="赵敏"))
+    client.force_login(f.officer(world))
+    found = sections(client.get(reverse("passports:custody"), {"q": "欧阳"}))
+    assert found["in_custody"] == {document.pk}
+
+
+def export_rows(client) -> list[tuple]:
+    response = client.get(reverse("passports:traveldocument_export"))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(workbook.worksheets[0].iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("role", ["passport_officer", "viewer", "fao_leader"])
+def test_the_export_contains_only_masked_numbers(client, world, safe, role):
+    client.force_login(f.user(world, role))
+    rows = export_rows(client)
+    cells = [str(value) for row in rows for value in row if value is not None]
+    mine = [d for key, d in safe.items() if key != "other_city"]
+    assert len(rows) == 1 + len(mine)
+    for document in safe.values():
+        assert not any(document.number in cell for cell in cells), document.number
+    for document in mine:
+        assert document.number_masked in cells
+
+
+def test_the_figures_page_renders(client, world, ledger):
+    client.force_login(f.officer(world))
+    response = client.get(reverse("passports:figures"), {"from": START.isoformat(), "to": END.isoformat()})
+    assert response.status_code == 200
+    assert (response.context["collection"].numerator, response.context["collection"].denominator) == (3, 6)
+    page = response.content.decode()
+    assert 'id="collection-rate">50%' in page
+    for document in ledger.values():
+        assert document.number not in page
+    # bad dates fall back to the defaults rather than failing
+    assert client.get(reverse("passports:figures"), {"from": "x", "to": "2026-02-30"}).status_code == 200
+
+
+def test_the_pages_need_the_view_permission(client, world):
+    client.force_login(f.user(world, "system_admin"))
+    assert client.get(reverse("passports:custody")).status_code == 403
+    assert client.get(reverse("passports:figures")).status_code == 403
+
+
+def test_search_hits_and_work_items(world, safe):
+    officer = f.officer(world)
+    hits = selectors.search_hits(officer, safe["overdue"].number)
+    assert [h.url for h in hits] == [safe["overdue"].get_absolute_url()]
+    titles = [item.title for item in selectors.work_items(officer) if item.overdue]
+    assert len(titles) == 1 and safe["overdue"].number not in titles[0]
+    assert selectors.search_hits(f.user(world, "system_admin"), safe["overdue"].number) == []
+
+
+def test_a_lost_document_found_again_counts_in_custody(world, safe):
+    services.document_deposit(
+        actor=f.officer(world), document=safe["lost"], on=f.today(), handed_over_by="a", received_by="b"
+    )
+    rate, _counted = selectors.custody_rate(f.officer(world))
+    assert (rate.numerator, rate.denominator) == (4, 5)
