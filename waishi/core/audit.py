@@ -6,6 +6,7 @@ advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers),
 concurrent events never share a predecessor.
 """
 
+import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import UTC
@@ -16,7 +17,7 @@ from django.utils import timezone
 from waishi.core import context
 from waishi.core.choices import AuditResult
 from waishi.core.crypto import provider
-from waishi.core.models import AuditLog
+from waishi.core.models import AuditHead, AuditLog
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x5741495348  # "WAISH": the advisory lock that serialises appends on PostgreSQL
@@ -34,9 +35,12 @@ def _canonical(row: AuditLog) -> bytes:
 
 
 def _text_safe(value):
-    """JSON that every database stores: NUL characters (PostgreSQL rejects them in text) removed."""
+    """JSON that every database stores and returns as it was given: NUL characters (PostgreSQL rejects them
+    in text) removed, and numbers other than integers kept as text (jsonb rewrites 1e16 and -0.0)."""
     if isinstance(value, str):
         return value.replace("\x00", "")
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, dict):
         return {_text_safe(k): _text_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -67,7 +71,7 @@ def audit(
             at=timezone.now(),
             user=user,
             username=_text_safe(username or (user.get_username() if user else "")),
-            ip=ctx.ip,
+            ip=str(ipaddress.ip_address(ctx.ip)) if ctx.ip else None,
             request_id=ctx.request_id,
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
@@ -79,7 +83,14 @@ def audit(
         )
         row.hash = provider().audit_mac(_canonical(row))
         row.save(force_insert=True)
+        AuditHead.objects.update_or_create(
+            pk=1, defaults={"seq": row.seq, "hash": row.hash, "mac": _head_mac(row.seq, row.hash)}
+        )
     return row
+
+
+def _head_mac(seq: int, row_hash: str) -> str:
+    return provider().audit_mac(f"head\x00{seq}\x00{row_hash}".encode())
 
 
 @dataclass(frozen=True)
@@ -104,4 +115,16 @@ def verify() -> Verification:
         if not mac.constant_time_equal(mac.audit_mac(_canonical(row)), row.hash):
             return Verification(False, checked, row.seq, "content does not match its hash")
         expected_prev, expected_seq, checked = row.hash, row.seq + 1, checked + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    last_seq = (expected_seq or 1) - 1
+    if head is None:
+        if checked:
+            return Verification(False, checked, last_seq, "the chain's head record is missing")
+        return Verification(True, 0)
+    if not mac.constant_time_equal(_head_mac(head.seq, head.hash), head.mac):
+        return Verification(False, checked, head.seq, "the chain's head record was altered")
+    if head.seq > last_seq:
+        return Verification(False, checked, last_seq + 1, f"rows #{last_seq + 1} to #{head.seq} are missing")
+    if head.seq < last_seq or head.hash != expected_prev:
+        return Verification(False, checked, head.seq + 1, "rows were added after the chain's head")
     return Verification(True, checked)

@@ -68,6 +68,8 @@ class SoftwareProvider:
             raw = base64.b64decode(token, validate=True)
         except ValueError as exc:
             raise DecryptionError("malformed ciphertext") from exc
+        if base64.b64encode(raw).decode() != token:  # one stored value per ciphertext: no altered padding
+            raise DecryptionError("malformed ciphertext")
         if prefix != PREFIX or kid not in self.keys or len(raw) < NONCE_BYTES + TAG_BYTES:
             raise DecryptionError("unknown format or key")
         nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]

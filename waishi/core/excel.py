@@ -8,12 +8,14 @@ key) and carries nothing new is left alone, so importing the same file twice cre
 """
 
 import datetime as dt
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -24,6 +26,15 @@ from waishi.core.audit import audit
 from waishi.core.errors import ApplicationError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _valid_date(year, month, day) -> bool:
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 
 def safe_cell(value):
@@ -58,6 +69,14 @@ class Column:
     required: bool = False
     lookup: str | None = None  # for a foreign key: the field of the related model the cell names
     label: object = None  # the header of a column that is not a model field (a lazy translation)
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A cell naming a related record that does not exist, or that several records match."""
+
+    text: str
+    ambiguous: bool = False
 
 
 @dataclass
@@ -131,20 +150,36 @@ class Importer:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = str(value).strip()
+        if isinstance(model_field, models.DateField) and (match := CHINESE_DATE.fullmatch(text)):
+            return dt.date(*map(int, match.groups())).isoformat() if _valid_date(*match.groups()) else text
         if isinstance(model_field, models.BooleanField):
             return text.lower() in {"1", "true", "yes", "是", "y", "√"}
         if model_field.choices:
             return self._choice_map(model_field).get(text.lower(), text)
         if column.lookup and model_field.is_relation:
             related = model_field.related_model.objects.restrict(actor, "view")
-            match = related.filter(**{column.lookup: text}).values_list("pk", flat=True).first()
-            return match if match is not None else f"?{text}"
+            matches = list(related.filter(**{column.lookup: text}).values_list("pk", flat=True)[:2])
+            if len(matches) == 1:
+                return matches[0]
+            return Unresolved(text, ambiguous=bool(matches))
         return text
 
     def find_existing(self, actor, data: dict):
-        if not self.key or any(data.get(k) in (None, "") for k in self.key):
+        """The record the row describes, by the key fields; an empty key cell matches an empty value."""
+        if not self.key:
             return None
-        return self.model.objects.restrict(actor, "change").filter(**{k: data[k] for k in self.key}).first()
+        lookup = {}
+        for name in self.key:
+            value = data.get(name)
+            if value in (None, ""):
+                model_field = self.model._meta.get_field(name)
+                lookup[f"{name}__isnull" if model_field.null else name] = True if model_field.null else ""
+            else:
+                lookup[name] = value
+        try:
+            return self.model.objects.restrict(actor, "change").filter(**lookup).first()
+        except (ValidationError, ValueError, TypeError):
+            return None  # a malformed key cell: the form reports it
 
     def save(self, actor, obj, created: bool):
         """Write one validated record; modules with a domain service override this."""
@@ -168,7 +203,7 @@ class Importer:
         report = ImportReport()
         try:
             workbook = load_workbook(fileobj, read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise ApplicationError("bad_file", _("The file is not an Excel workbook (.xlsx).")) from exc
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -226,10 +261,13 @@ class Importer:
 
     def _validate_row(self, actor, number, data, pending, seen_keys, report):
         for name, value in data.items():
-            if isinstance(value, str) and value.startswith("?"):
-                report.errors.append(
-                    RowError(number, self.label(name), _("“%(value)s” was not found.") % {"value": value[1:]})
+            if isinstance(value, Unresolved):
+                message = (
+                    _("“%(value)s” matches several records: make it unique first.")
+                    if value.ambiguous
+                    else _("“%(value)s” was not found.")
                 )
+                report.errors.append(RowError(number, self.label(name), message % {"value": value.text}))
                 return
         existing = self.find_existing(actor, data)
         if existing is not None:
@@ -265,5 +303,17 @@ class Importer:
                 model_field = self.model._meta.get_field(name)
                 value = model_field.get_default() if model_field.has_default() else None
             full[name] = "" if value is None else value
-        full.update(data)
+        full.update(
+            {
+                name: value
+                for name, value in data.items()
+                if value != "" or existing is not None or not self._has_default(name)
+            }
+        )
         return full
+
+    def _has_default(self, name: str) -> bool:
+        try:
+            return self.model._meta.get_field(name).has_default()
+        except FieldDoesNotExist:
+            return False

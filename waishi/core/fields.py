@@ -6,8 +6,9 @@ the normalised plaintext, so an exact match is one indexed lookup (``Model.objec
 never a decryption of every row.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.crypto import DecryptionError, provider
@@ -84,7 +85,9 @@ class EncryptedCharField(models.TextField):
 
     def get_lookup(self, lookup_name):
         # Ciphertext is randomised: only emptiness can be queried; exact matches go through the blind index.
-        return super().get_lookup(lookup_name) if lookup_name in {"isnull", "exact"} else None
+        if lookup_name == "exact":
+            return EmptyExact
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
 
     def formfield(self, **kwargs):
         from django import forms
@@ -92,6 +95,15 @@ class EncryptedCharField(models.TextField):
         return forms.CharField(
             max_length=self.max_plain_length, required=not self.blank, label=self.verbose_name
         )
+
+
+class EmptyExact(Exact):
+    """``field=""`` works; ``field="value"`` would compare with a fresh ciphertext and never match."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None):
+            raise FieldError("encrypted fields are matched through their blind index: use blind_match()")
+        return super().get_prep_lookup()
 
 
 class BlindIndexField(models.CharField):

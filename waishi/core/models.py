@@ -150,6 +150,20 @@ class AuditLog(models.Model):
         raise PermissionError("audit rows are append-only")
 
 
+class AuditHead(models.Model):
+    """The newest row of the audit chain, with its own MAC: deleting the newest rows is then detectable."""
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"#{self.seq}"
+
+
 class Attachment(BaseModel):
     """A file attached to any record; content type and size are checked on upload."""
 

@@ -5,6 +5,8 @@ Domain services call ``record_change`` and ``audit`` themselves; registered mode
 service of their own are written through ``model_create``/``model_update``/``model_delete``.
 """
 
+import contextvars
+import functools
 import hashlib
 from decimal import Decimal
 
@@ -76,14 +78,43 @@ def require(actor, model: type[models.Model], action: str, obj: models.Model | N
     if allowed and obj is not None:
         allowed = model.objects.restrict(actor, action).filter(pk=obj.pk).exists()
     if not allowed:
-        audit(
-            "access.denied",
-            user=actor,
-            result=AuditResult.DENIED,
-            obj=obj,
-            detail={"model": model._meta.label_lower, "action": action},
-        )
-        raise NotAllowed("not_allowed", _("You are not allowed to do this."))
+        error = NotAllowed("not_allowed", _("You are not allowed to do this."))
+        error.denial = {"user": actor, "obj": obj, "detail": {"model": opts.label_lower, "action": action}}
+        if _service_depth.get() == 0:
+            audit_denial(error)
+        raise error
+
+
+def audit_denial(error: NotAllowed) -> None:
+    """Write the refusal's audit row once; outside any transaction, so no rollback takes it away."""
+    denial = getattr(error, "denial", None)
+    if denial:
+        error.denial = None
+        audit("access.denied", result=AuditResult.DENIED, **denial)
+
+
+_service_depth = contextvars.ContextVar("waishi_service_depth", default=0)
+
+
+def service(function):
+    """A write: one transaction. A refusal inside it is audited once the outermost service has rolled back,
+    so the audit row stays."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        outermost = _service_depth.get() == 0
+        token = _service_depth.set(_service_depth.get() + 1)
+        try:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        except NotAllowed as error:
+            if outermost:
+                audit_denial(error)
+            raise
+        finally:
+            _service_depth.reset(token)
+
+    return wrapper
 
 
 def _full_clean(obj: models.Model) -> None:
@@ -95,7 +126,7 @@ def _full_clean(obj: models.Model) -> None:
         ) from exc
 
 
-@transaction.atomic
+@service
 def model_create(*, actor, obj: models.Model, m2m: dict | None = None) -> models.Model:
     """Validate and insert ``obj`` (built from a form or serializer), then its many-to-many values."""
     require(actor, type(obj), "add")
@@ -114,7 +145,7 @@ def _check_scope(actor, obj) -> None:
         raise NotAllowed("out_of_scope", _("The record would fall outside your organization."))
 
 
-@transaction.atomic
+@service
 def model_update(*, actor, obj: models.Model, version: int, m2m: dict | None = None) -> models.Model:
     """Save edits to ``obj`` if nobody saved it since ``version`` was read (compare-and-set)."""
     model = type(obj)
@@ -134,7 +165,7 @@ def model_update(*, actor, obj: models.Model, version: int, m2m: dict | None = N
     return obj
 
 
-@transaction.atomic
+@service
 def model_delete(*, actor, obj: models.Model) -> None:
     require(actor, type(obj), "delete", obj)
     before = snapshot(obj)
@@ -163,7 +194,7 @@ def reveal(*, actor, obj: models.Model, field: str, reason: str) -> str:
     return getattr(obj, field)
 
 
-@transaction.atomic
+@service
 def journal_add(*, actor, obj: models.Model, comments: str, kind: str) -> JournalEntry:
     require(actor, type(obj), "view", obj)
     entry = JournalEntry(content_object=obj, comments=comments.strip(), kind=kind, author=actor)
@@ -173,7 +204,7 @@ def journal_add(*, actor, obj: models.Model, comments: str, kind: str) -> Journa
     return entry
 
 
-@transaction.atomic
+@service
 def attachment_add(
     *, actor, obj: models.Model, upload, description: str = "", purpose: str = ""
 ) -> Attachment:
@@ -215,7 +246,7 @@ def notification_mark_read(*, actor, notification_ids=None) -> int:
     return queryset.update(read_at=timezone.now())
 
 
-@transaction.atomic
+@service
 def office_setting_set(*, actor, office, key: str, value) -> OfficeSetting:
     """Configure one rule, deadline or limit for an office (and the offices below it)."""
     definition = config.definition(key)

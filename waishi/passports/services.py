@@ -15,7 +15,7 @@ from waishi.core.audit import audit
 from waishi.core.choices import ChangeAction
 from waishi.core.deadlines import due_date
 from waishi.core.errors import ApplicationError, Conflict, NotAllowed
-from waishi.core.services import record_change, require, snapshot
+from waishi.core.services import record_change, require, service, snapshot
 from waishi.passports import config as passport_config
 from waishi.passports.choices import PASSPORT_KINDS, Custody, DocumentKind, DueRule, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
@@ -48,7 +48,7 @@ def _clean(document: TravelDocument) -> None:
         ) from exc
 
 
-@transaction.atomic
+@service
 def document_register(
     *, actor, document: TravelDocument, on: date, handed_over_by: str, received_by: str
 ) -> TravelDocument:
@@ -114,7 +114,7 @@ def _move(actor, document: TravelDocument, from_custody: set, **changes) -> Trav
     return document
 
 
-@transaction.atomic
+@service
 def document_check_out(
     *, actor, document: TravelDocument, trip, on: date, handed_over_by: str, received_by: str
 ) -> TravelDocument:
@@ -151,7 +151,7 @@ def document_check_out(
     return document
 
 
-@transaction.atomic
+@service
 def document_return(
     *, actor, document: TravelDocument, on: date, handed_over_by: str, received_by: str
 ) -> TravelDocument:
@@ -167,7 +167,7 @@ def document_return(
     return document
 
 
-@transaction.atomic
+@service
 def document_report_lost(
     *, actor, document: TravelDocument, on: date, note: str, reported_by: str, received_by: str
 ) -> TravelDocument:
@@ -190,7 +190,7 @@ def document_report_lost(
     return document
 
 
-@transaction.atomic
+@service
 def document_deposit(
     *, actor, document: TravelDocument, on: date, handed_over_by: str, received_by: str
 ) -> TravelDocument:
@@ -200,7 +200,7 @@ def document_deposit(
     return document
 
 
-@transaction.atomic
+@service
 def document_cancel(
     *, actor, document: TravelDocument, on: date, note: str, handed_over_by: str, received_by: str
 ) -> TravelDocument:

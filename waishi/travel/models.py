@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.models import BaseModel
+from waishi.core.validators import plausible_date
 from waishi.travel.choices import (
     BudgetKind,
     InviterKind,
@@ -107,8 +108,8 @@ class Trip(BaseModel):
         "directory.Organization", verbose_name=_("sending units"), blank=True, related_name="sent_trips"
     )
     mission = models.TextField(_("mission"))
-    depart_date = models.DateField(_("departure date"))
-    return_date = models.DateField(_("return date"))
+    depart_date = models.DateField(_("departure date"), validators=[plausible_date])
+    return_date = models.DateField(_("return date"), validators=[plausible_date])
     inviter_name = models.CharField(_("inviting organization"), max_length=200, blank=True)
     inviter_country = models.ForeignKey(
         "directory.Country",

@@ -17,7 +17,7 @@ from waishi.core import config
 from waishi.core.audit import audit
 from waishi.core.choices import ChangeAction
 from waishi.core.errors import ApplicationError, Conflict, NotAllowed
-from waishi.core.services import record_change, require, snapshot
+from waishi.core.services import record_change, require, service, snapshot
 from waishi.travel import config as travel_config
 from waishi.travel import rules
 from waishi.travel.choices import CANCELLABLE_STATES, EDITABLE_STATES, MemberRole, TripState
@@ -137,25 +137,32 @@ def _clean(trip: Trip) -> None:
 
     try:
         trip.full_clean(exclude=["office", "created_by"])
+        if trip.plan_entry_id and trip.plan_entry.unit_id != trip.applicant_unit_id:
+            raise ValidationError({"plan_entry": [_("Choose an entry of the applicant unit's annual plan.")]})
     except ValidationError as exc:
         raise ApplicationError(
             "invalid", _("Please correct the errors below."), {"errors": exc.message_dict}
         ) from exc
 
 
-@transaction.atomic
-def trip_create(*, actor, application: Application) -> Trip:
-    require(actor, Trip, "add")
-    trip = Trip(**application.fields, state=TripState.DRAFT, created_by=actor)
-    unit = trip.applicant_unit
+def _check_unit(actor, trip: Trip) -> None:
+    """The applicant unit is one the actor may apply for; the trip goes to that unit's office."""
     from waishi.directory.models import Organization
 
-    if not Organization.objects.restrict(actor, "view").filter(pk=unit.pk).exists():
+    unit = trip.applicant_unit
+    if not Organization.objects.restrict(actor, "view").filter(pk=unit.pk, kind="unit").exists():
         raise NotAllowed("out_of_scope", _("You cannot apply for this unit."))
     office = unit.office()
     if office is None:
         raise ApplicationError("invalid", _("The unit is not under any Foreign Affairs Office."))
     trip.office = office
+
+
+@service
+def trip_create(*, actor, application: Application) -> Trip:
+    require(actor, Trip, "add")
+    trip = Trip(**application.fields, state=TripState.DRAFT, created_by=actor)
+    _check_unit(actor, trip)
     _clean(trip)
     _check_people(actor, application)
     trip.save()
@@ -165,7 +172,7 @@ def trip_create(*, actor, application: Application) -> Trip:
     return trip
 
 
-@transaction.atomic
+@service
 def trip_update(*, actor, trip: Trip, version: int, application: Application) -> Trip:
     """Edit an application the clerk still holds (a draft, or one returned for correction)."""
     require(actor, Trip, "change", trip)
@@ -174,6 +181,8 @@ def trip_update(*, actor, trip: Trip, version: int, application: Application) ->
     before = snapshot(Trip.objects.get(pk=trip.pk))
     for name, value in application.fields.items():
         setattr(trip, name, value)
+    if trip.applicant_unit_id != before["applicant_unit_id"]:
+        _check_unit(actor, trip)
     _clean(trip)
     _check_people(actor, application)
     if not Trip.objects.filter(pk=trip.pk, version=version, state__in=EDITABLE_STATES).update(
@@ -235,7 +244,7 @@ def _step(
     return trip
 
 
-@transaction.atomic
+@service
 def trip_sign_off(*, actor, trip: Trip, opinion: str = "") -> Trip:
     """The unit leader agrees that the unit sends this delegation."""
     if not trip.applicant_unit_id == actor.organization_id:
@@ -251,7 +260,7 @@ def trip_sign_off(*, actor, trip: Trip, opinion: str = "") -> Trip:
     )
 
 
-@transaction.atomic
+@service
 def trip_submit(*, actor, trip: Trip) -> Trip:
     """Send the application to the office; refused while a blocking finding remains."""
     require(actor, Trip, "submit", trip)
@@ -277,7 +286,7 @@ def trip_submit(*, actor, trip: Trip) -> Trip:
     )
 
 
-@transaction.atomic
+@service
 def trip_return(*, actor, trip: Trip, fixes: list[dict]) -> Trip:
     """Return for correction with the complete list of fixes at once (一次性告知)."""
     fixes = [
@@ -302,7 +311,7 @@ def trip_return(*, actor, trip: Trip, fixes: list[dict]) -> Trip:
     )
 
 
-@transaction.atomic
+@service
 def trip_review(*, actor, trip: Trip, opinion: str = "") -> Trip:
     """The office's review: on to its leader, or to the superior office when a member's rank requires."""
     facts = rules.Facts.of(trip)
@@ -334,7 +343,7 @@ def approval_number(office, year: int, seq: int) -> str:
     return template.format(doc_code=office.doc_code or office.short_name or office.code, year=year, seq=seq)
 
 
-@transaction.atomic
+@service
 def trip_approve(*, actor, trip: Trip, opinion: str = "", on: date | None = None) -> Trip:
     """The deciding office's leader approves; the approval document gets the office's next number."""
     if trip.deciding_office_id != actor.organization_id:
@@ -364,7 +373,7 @@ def trip_approve(*, actor, trip: Trip, opinion: str = "", on: date | None = None
         raise Conflict("already_decided", _("Someone else took this step first. Reload the trip.")) from exc
 
 
-@transaction.atomic
+@service
 def trip_reject(*, actor, trip: Trip, reason: str) -> Trip:
     if trip.deciding_office_id != actor.organization_id:
         raise NotAllowed("not_deciding_office", _("Only a leader of the deciding office decides this trip."))
@@ -381,7 +390,7 @@ def trip_reject(*, actor, trip: Trip, reason: str) -> Trip:
     )
 
 
-@transaction.atomic
+@service
 def trip_cancel(*, actor, trip: Trip, reason: str) -> Trip:
     """The delegation will not travel (未成行): possible until departure."""
     if not (reason or "").strip():
@@ -398,7 +407,7 @@ def trip_cancel(*, actor, trip: Trip, reason: str) -> Trip:
     )
 
 
-@transaction.atomic
+@service
 def trip_brief(*, actor, trip: Trip, on: date, content: str, attendees: list) -> Trip:
     if not (content or "").strip() or not attendees:
         raise ApplicationError("invalid", _("Give the briefing's content and who attended."))
@@ -419,7 +428,7 @@ def trip_brief(*, actor, trip: Trip, on: date, content: str, attendees: list) ->
     return trip
 
 
-@transaction.atomic
+@service
 def trip_depart(*, actor, trip: Trip, on: date) -> Trip:
     return _step(
         actor=actor,
@@ -446,7 +455,7 @@ def border_flags(trip: Trip, member: TripMember, countries: list[str] | None = N
     return flags
 
 
-@transaction.atomic
+@service
 def trip_come_back(*, actor, trip: Trip, records: list[dict]) -> Trip:
     """Record each member's actual exit and entry dates (出入境记录) and flag departures from the approval.
 
@@ -484,8 +493,9 @@ def trip_come_back(*, actor, trip: Trip, records: list[dict]) -> Trip:
     return trip
 
 
-@transaction.atomic
-def trip_report(*, actor, trip: Trip, text: str, outcomes: str = "") -> Trip:
+@service
+def trip_report(*, actor, trip: Trip, text: str, outcomes: str = "", attachments=()) -> Trip:
+    """File the trip report; ``attachments`` (ids of files attached to the trip) become its annexes."""
     if not (text or "").strip():
         raise ApplicationError(
             "invalid", _("Write the report."), {"errors": {"text": [_("Write the report.")]}}
@@ -499,10 +509,26 @@ def trip_report(*, actor, trip: Trip, text: str, outcomes: str = "") -> Trip:
         to_state=TripState.REPORTED,
     )
     TripReport.objects.create(trip=trip, text=text, outcomes=outcomes, filed_on=timezone.localdate())
+    if attachments:
+        from waishi.core.models import Attachment
+
+        files = Attachment.objects.filter(
+            content_type__app_label="travel",
+            content_type__model="trip",
+            object_id=str(trip.pk),
+            pk__in=list(attachments),
+        )
+        if files.count() != len(set(attachments)):
+            raise ApplicationError(
+                "invalid",
+                _("Attach the files to the trip first."),
+                {"errors": {"attachments": [_("Unknown file.")]}},
+            )
+        files.update(purpose="report")
     return trip
 
 
-@transaction.atomic
+@service
 def trip_evaluate(*, actor, trip: Trip, score: int, comments: str = "", follow_ups: list[dict] = ()) -> Trip:
     if not 0 <= int(score) <= 100:
         raise ApplicationError("invalid", _("The score lies between 0 and 100."))
@@ -524,7 +550,7 @@ def trip_evaluate(*, actor, trip: Trip, score: int, comments: str = "", follow_u
     return trip
 
 
-@transaction.atomic
+@service
 def trip_close(*, actor, trip: Trip) -> Trip:
     return _step(
         actor=actor,
@@ -536,7 +562,7 @@ def trip_close(*, actor, trip: Trip) -> Trip:
     )
 
 
-@transaction.atomic
+@service
 def follow_up_done(*, actor, follow_up: FollowUp, on: date) -> FollowUp:
     require(actor, Trip, "review", follow_up.trip)
     follow_up.done_on = on
@@ -545,7 +571,7 @@ def follow_up_done(*, actor, follow_up: FollowUp, on: date) -> FollowUp:
     return follow_up
 
 
-@transaction.atomic
+@service
 def trip_import(
     *,
     actor,

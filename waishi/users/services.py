@@ -3,14 +3,13 @@
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.core.audit import audit
 from waishi.core.choices import ChangeAction
 from waishi.core.errors import ApplicationError, NotAllowed
-from waishi.core.services import record_change, require, snapshot
+from waishi.core.services import record_change, require, service, snapshot
 from waishi.users.choices import Role
 from waishi.users.models import User
 
@@ -54,7 +53,7 @@ def set_roles(*, actor, user: User, roles) -> None:
         )
 
 
-@transaction.atomic
+@service
 def user_create(*, actor, user: User, password: str | None = None, roles=()) -> User:
     if actor is not None:
         require(actor, User, "add")
@@ -71,7 +70,7 @@ def user_create(*, actor, user: User, password: str | None = None, roles=()) -> 
     return user
 
 
-@transaction.atomic
+@service
 def user_update(*, actor, user: User, password: str | None = None, roles=None) -> User:
     """Save edits (``actor`` None: the command line); ``roles`` None leaves the roles as they are."""
     if actor is not None:

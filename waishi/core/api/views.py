@@ -37,6 +37,10 @@ class ReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class CreateReadViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """List, retrieve and create; the serializer builds an unsaved instance, the service saves it."""
 
+    def create(self, request, *args, **kwargs):
+        self.get_queryset()  # 403 for a caller who may not add, before the body is read
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         model = self.queryset.model

@@ -7,12 +7,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from waishi.core.api.serializers import ErrorSerializer
 from waishi.core.api.views import RestrictedViewSetMixin
 from waishi.passports import services
 from waishi.passports.api import serializers as s
 from waishi.passports.filtersets import TravelDocumentFilterSet
 from waishi.passports.models import TravelDocument
-from waishi.travel.api.serializers import ErrorSerializer
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input, or refused by the custody rules."),

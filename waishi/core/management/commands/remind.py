@@ -1,3 +1,4 @@
+import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,13 +34,12 @@ class Command(BaseCommand):
                 if dry_run:
                     self.stdout.write(f"{user.username}: {title}\n  " + "\n  ".join(lines))
                     continue
+                body = "\n".join(lines)
                 with transaction.atomic():
-                    services.notify(recipients=[user], title=title, body="\n".join(lines), url="/")
+                    services.notify(recipients=[user], title=title, body=body, url="/")
                     if user.email:
                         transaction.on_commit(
-                            lambda u=user, t=title, b="\n".join(lines): send_mail(
-                                t, b, None, [u.email], fail_silently=True
-                            )
+                            functools.partial(send_mail, title, body, None, [user.email], fail_silently=True)
                         )
                 sent += 1
         self.stdout.write(f"digests: {sent}" if not dry_run else "dry run: nothing sent")
