@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "waishi.travel",
     "waishi.passports",
     "waishi.partners",
+    "waishi.stats",
 ]
 
 MIDDLEWARE = [

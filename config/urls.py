@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from waishi.core import views as core_views
+from waishi.stats.api.views import StatsView
 from waishi.users.views import LoginView
 
 api_patterns = [
@@ -12,6 +13,7 @@ api_patterns = [
     path("", include("waishi.travel.api.urls")),
     path("", include("waishi.passports.api.urls")),
     path("", include("waishi.partners.api.urls")),
+    path("stats/", StatsView.as_view(), name="stats"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -31,5 +33,6 @@ urlpatterns = [
     path("travel/", include("waishi.travel.urls")),
     path("passports/", include("waishi.passports.urls")),
     path("partners/", include("waishi.partners.urls")),
+    path("stats/", include("waishi.stats.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -93,4 +93,5 @@ def to_bytes(document) -> bytes:
 
 def disposition(filename: str) -> str:
     """A Content-Disposition that carries a Chinese file name to every browser."""
-    return f"attachment; filename=\"document.docx\"; filename*=UTF-8''{quote(filename)}"
+    suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"attachment; filename=\"document.{suffix}\"; filename*=UTF-8''{quote(filename)}"

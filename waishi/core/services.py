@@ -78,11 +78,16 @@ def require(actor, model: type[models.Model], action: str, obj: models.Model | N
     if allowed and obj is not None:
         allowed = model.objects.restrict(actor, action).filter(pk=obj.pk).exists()
     if not allowed:
-        error = NotAllowed("not_allowed", _("You are not allowed to do this."))
-        error.denial = {"user": actor, "obj": obj, "detail": {"model": opts.label_lower, "action": action}}
-        if _service_depth.get() == 0:
-            audit_denial(error)
-        raise error
+        raise deny(actor, obj, {"model": opts.label_lower, "action": action})
+
+
+def deny(actor, obj, detail: dict, code: str = "not_allowed", message=None) -> NotAllowed:
+    """The refusal to raise: audited now outside a service, or by the outermost service after its rollback."""
+    error = NotAllowed(code, message or _("You are not allowed to do this."))
+    error.denial = {"user": actor, "obj": obj, "detail": detail}
+    if _service_depth.get() == 0:
+        audit_denial(error)
+    return error
 
 
 def audit_denial(error: NotAllowed) -> None:

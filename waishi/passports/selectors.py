@@ -35,12 +35,24 @@ class Rate:
         return self.numerator / self.denominator if self.denominator else None
 
 
-def collection_rate(user, start: date, end: date, organization=None) -> tuple[Rate, object]:
-    """Documents returned on time / documents due back in the period, with the check-outs behind it."""
+def office_documents(office, include_lower: bool = False):
+    """The documents of an office's people (and the offices below it), for statistics: not user-restricted."""
+    if include_lower:
+        return TravelDocument.objects.filter(person__organization__path__startswith=office.path)
+    return TravelDocument.objects.filter(
+        Q(person__organization=office)
+        | Q(person__organization__parent=office, person__organization__kind="unit")
+    )
+
+
+def collection_rate(user, start: date, end: date, organization=None, documents=None) -> tuple[Rate, object]:
+    """Documents returned on time / documents due back in the period, with the check-outs behind it.
+
+    ``documents`` replaces the user's documents (statistics of an office: ``office_documents``)."""
     checkouts = CustodyMovement.objects.filter(
         kind=MovementKind.CHECK_OUT,
         due_date__range=(start, end),
-        document__in=TravelDocument.objects.restrict(user),
+        document__in=documents if documents is not None else TravelDocument.objects.restrict(user),
     )
     if organization is not None:
         checkouts = checkouts.filter(document__person__organization__path__startswith=organization.path)
@@ -48,11 +60,11 @@ def collection_rate(user, start: date, end: date, organization=None) -> tuple[Ra
     return Rate(on_time.count(), checkouts.count()), checkouts.select_related("document__person", "trip")
 
 
-def custody_rate(user, today: date | None = None, organization=None) -> tuple[Rate, object]:
+def custody_rate(user, today: date | None = None, organization=None, documents=None) -> tuple[Rate, object]:
     """Documents in custody / valid documents not out on an approved trip (an overdue one counts as not in
     custody)."""
     today = today or timezone.localdate()
-    valid = TravelDocument.objects.restrict(user).valid_on(today)
+    valid = (documents if documents is not None else TravelDocument.objects.restrict(user)).valid_on(today)
     if organization is not None:
         valid = valid.filter(person__organization__path__startswith=organization.path)
     counted = valid.exclude(custody=Custody.CHECKED_OUT, due_date__gte=today)

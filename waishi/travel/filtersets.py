@@ -53,6 +53,7 @@ class TripFilterSet(FilterSet):
             "office",
             "applicant_unit",
             "category",
+            "is_cross_unit",
             "state",
             "country",
             "person",

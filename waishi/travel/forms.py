@@ -271,3 +271,6 @@ class PerDiemRateForm(ModelForm):
         model = PerDiemRate
         fields = ["country", "city_name", "currency", "lodging", "meals", "incidentals"]
         field_classes = {"country": CountryChoiceField}
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()

@@ -262,13 +262,13 @@ def frequency_rank(facts: Facts):
         if member.person.rank not in table:
             continue
         allowed, years = table[member.person.rank]
-        since = trip.depart_date - timedelta(days=365 * years)
+        window = timedelta(days=365 * years)
         earlier = (
             TripMember.objects.filter(
                 person=member.person,
                 trip__state__in=APPROVED_STATES,
-                trip__depart_date__gt=since,
-                trip__depart_date__lte=trip.depart_date,
+                trip__depart_date__gt=trip.depart_date - window,
+                trip__depart_date__lt=trip.depart_date + window,
             )
             .exclude(trip=trip)
             .count()
@@ -298,8 +298,9 @@ def leaders_same_unit(facts: Facts):
     keywords = facts.setting(travel_config.PRINCIPAL_POSITIONS)
     by_unit = defaultdict(list)
     for member in facts.members:
-        position = member.person.position or ""
-        if "副" not in position and any(k in position for k in keywords):
+        position = (member.person.position or "").strip()
+        # The title ends the position (国际交流处处长, 党委书记); 主任科员 is a grade, not a leader.
+        if "副" not in position and any(position.endswith(k) for k in keywords):
             by_unit[member.person.organization].append(member.person)
     for unit, leaders in by_unit.items():
         if len(leaders) > 1:
@@ -464,9 +465,10 @@ def standard_budget(facts: Facts) -> tuple[dict[tuple[str, str], Decimal], list[
         if rate is None:
             unrated.append(leg)
             continue
-        totals[(BudgetKind.LODGING, rate.currency)] += rate.lodging * nights * people
-        totals[(BudgetKind.MEALS, rate.currency)] += rate.meals * days * people
-        totals[(BudgetKind.INCIDENTALS, rate.currency)] += rate.incidentals * days * people
+        currency = rate.currency.upper()
+        totals[(BudgetKind.LODGING, currency)] += rate.lodging * nights * people
+        totals[(BudgetKind.MEALS, currency)] += rate.meals * days * people
+        totals[(BudgetKind.INCIDENTALS, currency)] += rate.incidentals * days * people
     return dict(totals), unrated
 
 

@@ -126,7 +126,7 @@ def work_items(user) -> list[WorkItem]:
             for t in trips.filter(state=TripState.RETURNED_HOME)
         ]
     if user.has_perm("travel.review_trip"):
-        own = trips.filter(Q(office=user.organization) | Q(deciding_office=user.organization))
+        own = trips.filter(office=user.organization)  # the office that handles the trip, even when escalated
         items += [_item(t, _("To review"), category) for t in own.filter(state=TripState.SUBMITTED)]
         items += [
             _item(t, _("Pre-departure briefing"), category, t.depart_date)

@@ -17,7 +17,7 @@ from waishi.core import config
 from waishi.core.audit import audit
 from waishi.core.choices import ChangeAction
 from waishi.core.errors import ApplicationError, Conflict, NotAllowed
-from waishi.core.services import record_change, require, service, snapshot
+from waishi.core.services import deny, record_change, require, service, snapshot
 from waishi.travel import config as travel_config
 from waishi.travel import rules
 from waishi.travel.choices import CANCELLABLE_STATES, EDITABLE_STATES, MemberRole, TripState
@@ -32,6 +32,13 @@ from waishi.travel.models import (
     TripMember,
     TripReport,
 )
+
+# What the clerk fills in; the workflow fields (state, numbers, dates of steps) are set by the steps only.
+APPLICATION_FIELDS = frozenset({
+    "applicant_unit", "category", "is_cross_unit", "mission", "depart_date", "return_date", "plan_entry",
+    "inviter_name", "inviter_country", "inviter_kind", "invitation_from", "invitation_to",
+    "invitation_invitees", "invitation_signed", "notice_from", "notice_to",
+})  # fmt: skip
 
 
 @dataclass
@@ -178,6 +185,13 @@ def trip_update(*, actor, trip: Trip, version: int, application: Application) ->
     require(actor, Trip, "change", trip)
     if trip.state not in EDITABLE_STATES:
         raise Conflict("not_editable", _("This application can no longer be edited."))
+    unknown = set(application.fields) - APPLICATION_FIELDS
+    if unknown:
+        raise ApplicationError(
+            "invalid",
+            _("These fields are not part of the application: %(names)s")
+            % {"names": ", ".join(sorted(unknown))},
+        )
     before = snapshot(Trip.objects.get(pk=trip.pk))
     for name, value in application.fields.items():
         setattr(trip, name, value)
@@ -248,7 +262,12 @@ def _step(
 def trip_sign_off(*, actor, trip: Trip, opinion: str = "") -> Trip:
     """The unit leader agrees that the unit sends this delegation."""
     if not trip.applicant_unit_id == actor.organization_id:
-        raise NotAllowed("not_allowed", _("Only a leader of the applicant unit signs off its applications."))
+        raise deny(
+            actor,
+            trip,
+            {"model": "travel.trip", "action": "sign_off"},
+            message=_("Only a leader of the applicant unit signs off its applications."),
+        )
     return _step(
         actor=actor,
         trip=trip,
@@ -347,7 +366,13 @@ def approval_number(office, year: int, seq: int) -> str:
 def trip_approve(*, actor, trip: Trip, opinion: str = "", on: date | None = None) -> Trip:
     """The deciding office's leader approves; the approval document gets the office's next number."""
     if trip.deciding_office_id != actor.organization_id:
-        raise NotAllowed("not_deciding_office", _("Only a leader of the deciding office approves this trip."))
+        raise deny(
+            actor,
+            trip,
+            {"model": "travel.trip", "action": "decide"},
+            "not_deciding_office",
+            _("Only a leader of the deciding office approves this trip."),
+        )
     on = on or timezone.localdate()
     office = trip.deciding_office
     require(actor, Trip, "approve", trip)
@@ -376,7 +401,13 @@ def trip_approve(*, actor, trip: Trip, opinion: str = "", on: date | None = None
 @service
 def trip_reject(*, actor, trip: Trip, reason: str) -> Trip:
     if trip.deciding_office_id != actor.organization_id:
-        raise NotAllowed("not_deciding_office", _("Only a leader of the deciding office decides this trip."))
+        raise deny(
+            actor,
+            trip,
+            {"model": "travel.trip", "action": "decide"},
+            "not_deciding_office",
+            _("Only a leader of the deciding office decides this trip."),
+        )
     if not (reason or "").strip():
         raise ApplicationError("reason_required", _("Give the reason for the rejection."))
     return _step(

@@ -1,0 +1,272 @@
+"""Every figure of the reports, computed from records (API.md "Statistics").
+
+Counting rules: a trip counts in a span when its approval falls in it (approved trips, whatever happened
+after); ``cancelled`` are those of them that did not travel; ``person_times`` counts members; countries
+and regions are those of approved trips that travelled (airside transits excluded). The query count does
+not depend on the number of categories, countries or years.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from waishi.directory.models import Organization
+from waishi.partners import selectors as partner_selectors
+from waishi.passports import selectors as passport_selectors
+from waishi.passports.choices import MovementKind
+from waishi.passports.models import CustodyMovement
+from waishi.travel.choices import TripCategory, TripState
+from waishi.travel.models import Trip, TripLeg, TripMember
+
+TRAVELLED = (TripState.DEPARTED, TripState.RETURNED_HOME, TripState.REPORTED, TripState.EVALUATED,
+             TripState.CLOSED)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    office: Organization
+    start: date
+    end: date
+    include_lower: bool = False
+
+    def previous(self) -> "Scope":
+        """The same span one year earlier (29 February becomes 28 February)."""
+        return Scope(self.office, _year_before(self.start), _year_before(self.end), self.include_lower)
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def offices(user):
+    """The offices whose statistics the user may read."""
+    return Organization.objects.restrict(user).filter(kind="fao")
+
+
+def approved_trips(scope: Scope):
+    trips = Trip.objects.filter(approved_on__range=(scope.start, scope.end))
+    if scope.include_lower:
+        return trips.filter(office__path__startswith=scope.office.path)
+    return trips.filter(office=scope.office)
+
+
+def outbound(scope: Scope) -> dict:
+    trips = approved_trips(scope)
+    cross, hkmo, cancelled = (
+        Q(is_cross_unit=True),
+        Q(category=TripCategory.HKMO),
+        Q(state=TripState.CANCELLED),
+    )
+    batches = trips.aggregate(
+        all=Count("id"),
+        cross=Count("id", filter=cross),
+        hkmo=Count("id", filter=hkmo),
+        cancelled=Count("id", filter=cancelled),
+    )
+    people = TripMember.objects.filter(trip__in=trips).aggregate(
+        all=Count("id"),
+        cross=Count("id", filter=Q(trip__is_cross_unit=True)),
+        hkmo=Count("id", filter=Q(trip__category=TripCategory.HKMO)),
+        cancelled=Count("id", filter=Q(trip__state=TripState.CANCELLED)),
+    )
+    places = (
+        TripLeg.objects.filter(trip__in=trips.filter(state__in=TRAVELLED), transit_airside=False)
+        .values_list("country_id", "country__continent")
+        .distinct()
+    )
+    places = list(places)
+    return {
+        "batches": batches["all"],
+        "person_times": people["all"],
+        "cross_unit": {"batches": batches["cross"], "person_times": people["cross"]},
+        "hkmo": {"batches": batches["hkmo"], "person_times": people["hkmo"]},
+        "cancelled": {"batches": batches["cancelled"], "person_times": people["cancelled"]},
+        "countries": len(places),
+        "by_continent": dict(sorted(Counter(continent for _code, continent in places).items())),
+    }
+
+
+def passports(scope: Scope) -> dict:
+    documents = passport_selectors.office_documents(scope.office, scope.include_lower)
+    collection, _checkouts = passport_selectors.collection_rate(
+        None, scope.start, scope.end, documents=documents
+    )
+    custody = custody_rate_on(documents, scope.end)
+    return {
+        "due": collection.denominator,
+        "returned_on_time": collection.numerator,
+        "collection_rate": _ratio(collection.value),
+        "custody_rate": _ratio(custody),
+    }
+
+
+def custody_rate_on(documents, day: date) -> float | None:
+    """The custody rate as the ledger stood at the end of ``day``: documents in custody / valid documents
+    not out on a trip that was not yet due (an overdue document counts as not in custody)."""
+    held = set(
+        CustodyMovement.objects.filter(
+            document__in=documents, kind=MovementKind.DEPOSIT, date__lte=day
+        ).values_list("document_id", flat=True)
+    )
+    gone = set(
+        CustodyMovement.objects.filter(
+            document__in=documents, kind__in=[MovementKind.LOST, MovementKind.CANCEL], date__lte=day
+        ).values_list("document_id", flat=True)
+    )
+    valid = held - gone - set(documents.filter(expires__lt=day).values_list("pk", flat=True))
+    out = CustodyMovement.objects.filter(
+        document_id__in=valid, kind=MovementKind.CHECK_OUT, date__lte=day
+    ).filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+    out_not_due = set(out.filter(due_date__gte=day).values_list("document_id", flat=True))
+    out_overdue = set(out.filter(due_date__lt=day).values_list("document_id", flat=True))
+    counted = valid - out_not_due
+    return (len(counted - out_overdue) / len(counted)) if counted else None
+
+
+def partners(scope: Scope) -> dict:
+    partnerships = partner_selectors.office_partnerships(scope.office, scope.include_lower)
+    return partner_selectors.summary(partnerships, scope.start, scope.end, office=scope.office)
+
+
+def _ratio(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def figures(scope: Scope) -> dict:
+    return {"outbound": outbound(scope), "passports": passports(scope), "partners": partners(scope)}
+
+
+def change(current, previous):
+    """Year-on-year change of every number: a ratio, or None where the previous value is zero (the report
+    says so in words instead of dividing by it)."""
+    if isinstance(current, dict):
+        return {
+            key: change(value, (previous or {}).get(key))
+            for key, value in current.items()
+            if isinstance(value, (int, dict)) and not isinstance(value, bool)
+        }
+    if not isinstance(current, int) or not isinstance(previous, int) or previous == 0:
+        return None
+    return round((current - previous) / previous, 4)
+
+
+def checks(scope: Scope) -> list[dict]:
+    """Parts that must add up to their whole, with the records behind any disagreement."""
+    trips = approved_trips(scope)
+    found = []
+
+    def report(code, message, records):
+        records = list(records.select_related("applicant_unit"))
+        if records:
+            found.append(
+                {
+                    "code": code,
+                    "message": message,
+                    "records": [{"id": t.pk, "label": str(t), "url": t.get_absolute_url()} for t in records],
+                }
+            )
+
+    counted = trips.annotate(people=Count("members"), heads=Count("members", filter=Q(members__role="head")))
+    report(
+        "outbound.members",
+        _("Approved trips without members: their person-times are missing."),
+        counted.filter(people=0),
+    )
+    report(
+        "outbound.head",
+        _("Approved trips without exactly one head of delegation."),
+        counted.filter(people__gt=0).exclude(heads=1),
+    )
+    report(
+        "outbound.cancelled",
+        _("Trips counted as not travelled although a departure is recorded."),
+        trips.filter(state=TripState.CANCELLED, departed_on__isnull=False),
+    )
+    report(
+        "outbound.border",
+        _("Trips back home with members whose border dates are missing."),
+        trips.filter(state__in=TRAVELLED[1:], members__entry_date__isnull=True).distinct(),
+    )
+    stray = (
+        TripLeg.objects.filter(trip__in=trips.filter(category=TripCategory.HKMO))
+        .exclude(country_id__in=["HK", "MO"])
+        .values("trip")
+    )
+    report(
+        "outbound.regions",
+        _("Hong Kong or Macao trips with stops outside Hong Kong and Macao."),
+        trips.filter(pk__in=stray),
+    )
+    return found
+
+
+def statistics(scope: Scope) -> dict:
+    """The statistics JSON of API.md (the same from the API and from ``manage.py stats``)."""
+    current = figures(scope)
+    previous = figures(scope.previous())
+    return {
+        "office": scope.office.code,
+        "from": scope.start.isoformat(),
+        "to": scope.end.isoformat(),
+        "include_lower": scope.include_lower,
+        **current,
+        "previous": {
+            "from": scope.previous().start.isoformat(),
+            "to": scope.previous().end.isoformat(),
+            **previous,
+        },
+        "change": change(current, previous),
+        "checks": checks(scope),
+    }
+
+
+def by_month(scope: Scope) -> list[tuple[str, int, int]]:
+    """(month, batches, person-times) of the approvals in the span."""
+    trips = approved_trips(scope)
+    rows = (
+        trips.annotate(month=TruncMonth("approved_on"))
+        .values("month")
+        .annotate(batches=Count("id", distinct=True), people=Count("members"))
+        .order_by("month")
+    )
+    return [(row["month"].strftime("%Y-%m"), row["batches"], row["people"]) for row in rows]
+
+
+def places_visited(scope: Scope, limit: int = 15) -> dict[str, list[dict]]:
+    """Countries, and apart from them the regions of China, by the number of approved delegations that
+    visited them (DOMAIN.md: Hong Kong and Macao are never listed among countries)."""
+    rows = (
+        TripLeg.objects.filter(
+            trip__in=approved_trips(scope).exclude(state=TripState.CANCELLED), transit_airside=False
+        )
+        .values("country_id", "country__name_zh", "country__is_region")
+        .annotate(batches=Count("trip", distinct=True))
+        .order_by("-batches", "country__name_zh")
+    )
+    places = {"countries": [], "regions": []}
+    for row in rows:
+        group = places["regions" if row["country__is_region"] else "countries"]
+        group.append({"code": row["country_id"], "name": row["country__name_zh"], "batches": row["batches"]})
+    return {"countries": places["countries"][:limit], "regions": places["regions"]}
+
+
+def counted_trips(scope: Scope):
+    """The trips behind the outbound figures, for the report's workbook."""
+    return (
+        approved_trips(scope)
+        .select_related("applicant_unit")
+        .prefetch_related("members__person", "legs__country")
+    )
+
+
+def documents_due(scope: Scope):
+    documents = passport_selectors.office_documents(scope.office, scope.include_lower)
+    _rate, checkouts = passport_selectors.collection_rate(None, scope.start, scope.end, documents=documents)
+    return checkouts
