@@ -62,3 +62,20 @@ def test_login_language_search_reveal_export(page, shot):
         name.startswith("张") or "zhang" in str(row[1]) for name, row in zip(names, rows[1:], strict=True)
     )
     assert "36020019900101001X" not in str(rows)  # exports carry masked numbers only
+
+
+def test_dashboard_numbers_link_to_their_records(page, shot):
+    from tests.e2e.conftest import login as sign_in
+
+    sign_in(page, "director")
+    office = Organization.objects.get(code="jdz-fao")
+    page.goto(page.base_url + f"/stats/?office={office.pk}&start=2023-01-01&end=2023-11-30")
+    page.wait_for_selector("#chart-map canvas")
+    cards = page.locator("#kpis .kpi")
+    assert "13" in cards.nth(0).inner_text() and "42" in cards.nth(0).inner_text()
+    shot(page, "07-dashboard")
+    cards.nth(1).click()  # cross-unit delegations → the trips behind the number
+    page.wait_for_load_state()
+    assert "is_cross_unit=true" in page.url
+    assert page.locator("table tbody tr").count() == 2
+    shot(page, "08-dashboard-drilldown")

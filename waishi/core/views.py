@@ -40,7 +40,7 @@ def home(request):
 def search(request):
     query = request.GET.get("q", "").strip()[:50]
     results = global_search(request.user, query) if query else []
-    return render(request, "core/search.html", {"query": query, "results": results})
+    return render(request, "core/search.html", {"query": query, "search_query": query, "results": results})
 
 
 def notifications(request):
