@@ -242,6 +242,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TripStateEnum": "waishi.travel.choices.TripState",
         "DocumentStateEnum": "waishi.passports.choices.DocumentState",
+        "PartnerLevelEnum": "waishi.partners.choices.PartnerLevel",
+        "OrganizationLevelEnum": "waishi.directory.choices.OrganizationLevel",
     },
 }
 

@@ -180,7 +180,7 @@ class Attachment(BaseModel):
         _("purpose"),
         max_length=30,
         blank=True,
-        help_text=_("What the file is for a module, e.g. invitation."),
+        help_text=_("What the file is for within its module, e.g. invitation."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL

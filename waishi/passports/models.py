@@ -93,6 +93,11 @@ class TravelDocument(BaseModel):
     def get_absolute_url(self):
         return reverse("passports:traveldocument", args=[self.pk])
 
+    @property
+    def state_label(self) -> str:
+        """The label of the ``state`` annotation (``with_state``)."""
+        return DocumentState(self.state).label
+
     def state_on(self, today) -> str:
         if self.custody in (Custody.LOST, Custody.CANCELLED):
             return self.custody

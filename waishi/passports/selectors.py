@@ -72,10 +72,16 @@ def custody_rate(user, today: date | None = None, organization=None, documents=N
     return Rate(in_custody, counted.count()), counted.with_state(today).select_related("person")
 
 
+def expiry_months(user) -> int:
+    organization = getattr(user, "organization", None)
+    return config.get(
+        passport_config.EXPIRY_WARNING_MONTHS.key, organization.office() if organization else None
+    )
+
+
 def expiring(user, today: date | None = None):
     today = today or timezone.localdate()
-    office = getattr(user, "organization", None)
-    months = config.get(passport_config.EXPIRY_WARNING_MONTHS.key, office.office() if office else None)
+    months = expiry_months(user)
     return (
         TravelDocument.objects.restrict(user)
         .valid_on(today)

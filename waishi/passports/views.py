@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from waishi.core.errors import ApplicationError
 from waishi.core.generic import DetailView, ModelViews, field_rows
@@ -25,11 +26,11 @@ MOVEMENTS = {
     "cancel": (forms.NoteMovementForm, {Custody.IN_CUSTODY, Custody.LOST}),
 }
 LABELS = {
-    "check_out": _("Check out for a trip"),
-    "return": _("Take back"),
-    "report_lost": _("Report lost"),
-    "deposit": _("Found: back into custody"),
-    "cancel": _("Cancel the document"),
+    "check_out": gettext_lazy("Check out for a trip"),
+    "return": gettext_lazy("Take back"),
+    "report_lost": gettext_lazy("Report lost"),
+    "deposit": gettext_lazy("Found: back into custody"),
+    "cancel": gettext_lazy("Cancel the document"),
 }
 
 
@@ -155,6 +156,7 @@ def custody(request):
             "query": query,
             "sections": [(label, style, list(qs[:500])) for label, style, qs in sections],
             "expiring": selectors.expiring(request.user),
+            "expiry_months": selectors.expiry_months(request.user),
         },
     )
 

@@ -152,7 +152,7 @@ def work_items(user) -> list[WorkItem]:
         )
         items += [
             WorkItem(
-                title=f"{_('Follow-up')}: {f.item} ({f.owner})",
+                title=_("Follow-up: %(item)s (%(owner)s)") % {"item": f.item, "owner": f.owner},
                 url=f.trip.get_absolute_url(),
                 category=category,
                 due=f.due,

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from waishi.core.errors import ApplicationError
 from waishi.core.generic import ConfiguredView, DetailView, ModelViews, apply_error
@@ -131,19 +132,19 @@ STEPS = {
     "close": (forms.EmptyForm, "travel.review_trip", "secondary"),
 }
 STEP_LABELS = {
-    "sign_off": _("Sign off"),
-    "submit": _("Submit"),
-    "return": _("Return for correction"),
-    "review": _("Review"),
-    "approve": _("Approve"),
-    "reject": _("Reject"),
-    "cancel": _("Cancel the trip"),
-    "brief": _("Record briefing"),
-    "depart": _("Record departure"),
-    "come_back": _("Record return"),
-    "report": _("File the report"),
-    "evaluate": _("Evaluate"),
-    "close": _("Close"),
+    "sign_off": gettext_lazy("Sign off"),
+    "submit": gettext_lazy("Submit"),
+    "return": gettext_lazy("Return for correction"),
+    "review": gettext_lazy("Review"),
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "cancel": gettext_lazy("Cancel the trip"),
+    "brief": gettext_lazy("Record briefing"),
+    "depart": gettext_lazy("Record departure"),
+    "come_back": gettext_lazy("Record return"),
+    "report": gettext_lazy("File the report"),
+    "evaluate": gettext_lazy("Evaluate"),
+    "close": pgettext_lazy("trip step", "Close"),
 }
 STEP_STATES = {
     "sign_off": {TripState.DRAFT},

@@ -34,12 +34,18 @@ class ReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
-class CreateReadViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """List, retrieve and create; the serializer builds an unsaved instance, the service saves it."""
+class PermissionFirstCreateMixin:
+    """403 for a caller who may not add, whatever the body (not a 400 that tells what exists)."""
 
     def create(self, request, *args, **kwargs):
-        self.get_queryset()  # 403 for a caller who may not add, before the body is read
+        self.get_queryset()
         return super().create(request, *args, **kwargs)
+
+
+class CreateReadViewSet(
+    PermissionFirstCreateMixin, RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """List, retrieve and create; the serializer builds an unsaved instance, the service saves it."""
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -22,7 +22,9 @@ from waishi.users.demo import load_accounts
 from waishi.users.models import User
 
 TODAY = datetime.date(2026, 11, 22)
-SEED_SENTENCE = "共审核、审批因公出国团组13批42人次，其中双跨团组2批6人次，赴港澳团组2批7人次，未成行团组1批2人次"
+SEED_SENTENCE = (
+    "共审核、审批因公出国团组13批42人次，其中双跨团组2批6人次，赴港澳团组2批7人次，未成行团组1批2人次"
+)
 
 
 @pytest.fixture
@@ -42,11 +44,20 @@ def jingdezhen_2023(office):
 def test_jingdezhen_2023_reproduces_the_seed_and_the_report_says_it(demo, client, tmp_path):
     data = selectors.statistics(jingdezhen_2023(demo))
     assert data["outbound"] | {"countries": 0, "by_continent": {}} == {
-        "batches": 13, "person_times": 42, "cross_unit": {"batches": 2, "person_times": 6},
-        "hkmo": {"batches": 2, "person_times": 7}, "cancelled": {"batches": 1, "person_times": 2},
-        "countries": 0, "by_continent": {},
+        "batches": 13,
+        "person_times": 42,
+        "cross_unit": {"batches": 2, "person_times": 6},
+        "hkmo": {"batches": 2, "person_times": 7},
+        "cancelled": {"batches": 1, "person_times": 2},
+        "countries": 0,
+        "by_continent": {},
     }
-    assert data["passports"] == {"due": 40, "returned_on_time": 40, "collection_rate": 1.0, "custody_rate": 1.0}
+    assert data["passports"] == {
+        "due": 40,
+        "returned_on_time": 40,
+        "collection_rate": 1.0,
+        "custody_rate": 1.0,
+    }
     assert sum(data["outbound"]["by_continent"].values()) == data["outbound"]["countries"] > 0
     assert data["checks"] == []
 
@@ -57,17 +68,32 @@ def test_jingdezhen_2023_reproduces_the_seed_and_the_report_says_it(demo, client
     # The command and the API give the same JSON.
     out = tmp_path / "stats.json"
     with open(out, "w") as handle:
-        call_command("stats", "--office", "jdz-fao", "--from", "2023-01-01", "--to", "2023-11-30", stdout=handle)
+        call_command(
+            "stats", "--office", "jdz-fao", "--from", "2023-01-01", "--to", "2023-11-30", stdout=handle
+        )
     client.force_login(User.objects.get(username="director"))
-    response = client.get(reverse("api:stats"), {"office": "jdz-fao", "from": "2023-01-01", "to": "2023-11-30"})
+    response = client.get(
+        reverse("api:stats"), {"office": "jdz-fao", "from": "2023-01-01", "to": "2023-11-30"}
+    )
     assert response.status_code == 200
     assert response.json() == json.loads(out.read_text()) == json.loads(json.dumps(data))
 
 
 def test_annual_report_command_writes_docx_and_xlsx(demo, tmp_path):
     docx_path, xlsx_path = tmp_path / "report.docx", tmp_path / "report.xlsx"
-    call_command("annual_report", "--office", "jdz-fao", "--year", "2023", "--to", "2023-11-30",
-                 "--out", str(docx_path), "--xlsx", str(xlsx_path))
+    call_command(
+        "annual_report",
+        "--office",
+        "jdz-fao",
+        "--year",
+        "2023",
+        "--to",
+        "2023-11-30",
+        "--out",
+        str(docx_path),
+        "--xlsx",
+        str(xlsx_path),
+    )
     document = Document(str(docx_path))
     assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
     assert document.sections[0].top_margin.mm == pytest.approx(37, abs=0.5)
@@ -79,8 +105,12 @@ def test_annual_report_command_writes_docx_and_xlsx(demo, tmp_path):
     assert sum(row[5] for row in trips[1:]) == 42
     if shutil.which("libreoffice") or shutil.which("soffice"):
         binary = shutil.which("libreoffice") or shutil.which("soffice")
-        subprocess.run([binary, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
-                       check=True, timeout=120, capture_output=True)
+        subprocess.run(
+            [binary, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+            check=True,
+            timeout=120,
+            capture_output=True,
+        )
         assert (tmp_path / "report.pdf").stat().st_size > 1000
 
 
@@ -97,7 +127,9 @@ def test_year_on_year_compares_the_same_span_a_year_earlier(demo):
     data = selectors.statistics(scope)
     assert data["previous"]["from"] == "2022-01-01" and data["previous"]["to"] == "2022-11-30"
     previous = data["previous"]["outbound"]["batches"]
-    assert previous == Trip.objects.filter(office=demo, approved_on__range=("2022-01-01", "2022-11-30")).count()
+    assert (
+        previous == Trip.objects.filter(office=demo, approved_on__range=("2022-01-01", "2022-11-30")).count()
+    )
     assert data["change"]["outbound"]["batches"] == round((13 - previous) / previous, 4)
 
 
@@ -105,15 +137,25 @@ def make_trips(office, unit, years, categories):
     for year in years:
         for index, category in enumerate(categories):
             trip = Trip.objects.create(
-                applicant_unit=unit, office=office, category=category, mission="x", state="closed",
-                depart_date=datetime.date(year, 3, 1 + index), return_date=datetime.date(year, 3, 5 + index),
+                applicant_unit=unit,
+                office=office,
+                category=category,
+                mission="x",
+                state="closed",
+                depart_date=datetime.date(year, 3, 1 + index),
+                return_date=datetime.date(year, 3, 5 + index),
                 approved_on=datetime.date(year, 2, 1 + index),
             )
             from waishi.core.testing.factories import PersonFactory
 
             TripMember.objects.create(trip=trip, person=PersonFactory(organization=unit), role="head")
-            TripLeg.objects.create(trip=trip, country_id="HK" if category == "hkmo" else "JP", city="c",
-                                   arrive=trip.depart_date, depart=trip.return_date)
+            TripLeg.objects.create(
+                trip=trip,
+                country_id="HK" if category == "hkmo" else "JP",
+                city="c",
+                arrive=trip.depart_date,
+                depart=trip.return_date,
+            )
 
 
 def test_query_count_does_not_depend_on_categories_or_years(world):
@@ -124,16 +166,20 @@ def test_query_count_does_not_depend_on_categories_or_years(world):
 
     make_trips(world.city_a, world.unit_a, [2023], ["abroad"])
     few = count(selectors.Scope(world.city_a, datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)))
-    make_trips(world.city_a, world.unit_a, [2019, 2020, 2021, 2022, 2023], ["abroad", "hkmo", "abroad", "hkmo"])
+    make_trips(
+        world.city_a, world.unit_a, [2019, 2020, 2021, 2022, 2023], ["abroad", "hkmo", "abroad", "hkmo"]
+    )
     many = count(selectors.Scope(world.city_a, datetime.date(2019, 1, 1), datetime.date(2023, 12, 31)))
     assert few == many
 
 
 def test_include_lower_adds_the_offices_below(world):
-    county = Organization.objects.create(code="county", name="县外办", kind="fao", level="county",
-                                         parent=world.city_a)
-    county_unit = Organization.objects.create(code="county-unit", name="县商务局", kind="unit", level="county",
-                                              parent=county)
+    county = Organization.objects.create(
+        code="county", name="县外办", kind="fao", level="county", parent=world.city_a
+    )
+    county_unit = Organization.objects.create(
+        code="county-unit", name="县商务局", kind="unit", level="county", parent=county
+    )
     make_trips(world.city_a, world.unit_a, [2023], ["abroad"])
     make_trips(county, county_unit, [2023], ["abroad", "hkmo"])
     span = (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from waishi.directory.demo import load_directory
+from waishi.partners.demo import load_partners
 from waishi.passports.demo import load_documents
 from waishi.passports.models import TravelDocument
 from waishi.travel.demo import load_trips
@@ -18,10 +19,11 @@ class Command(BaseCommand):
             accounts = load_accounts()
             load_trips()
             load_documents()
+            partners = load_partners()
         self.stdout.write(
             f"Demo data: {counts['organizations']} organizations, {counts['people']} people, "
             f"{counts['countries']} countries and regions, {Trip.objects.count()} outbound trips, "
-            f"{TravelDocument.objects.count()} travel documents."
+            f"{TravelDocument.objects.count()} travel documents, {partners['partnerships']} partnerships."
         )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for username, organization, roles in accounts:
