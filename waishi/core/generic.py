@@ -301,20 +301,26 @@ def related_records(obj):
 class DetailView(ConfiguredView):
     def get(self, request, pk):
         obj = self.config.get_object(request.user, pk)
-        filters = related_records(obj)
         return render(
             request,
             self.config.detail_template,
             self.context(
                 object=obj,
                 fields=field_rows(obj, self.config.detail_fields, request.user),
-                journal=JournalEntry.objects.filter(**filters).select_related("author")[:50],
-                attachments=Attachment.objects.filter(**filters).select_related("uploaded_by"),
-                journal_form=JournalForm(),
-                attachment_form=AttachmentForm(),
-                reveal_form=RevealForm(),
+                **self.related(obj),
             ),
         )
+
+    @staticmethod
+    def related(obj) -> dict:
+        """The record's journal and attachments, with their forms: every detail page shows them."""
+        filters = related_records(obj)
+        return {
+            "journal": JournalEntry.objects.filter(**filters).select_related("author")[:50],
+            "attachments": Attachment.objects.filter(**filters).select_related("uploaded_by"),
+            "journal_form": JournalForm(),
+            "attachment_form": AttachmentForm(),
+        }
 
 
 class EditView(ConfiguredView):

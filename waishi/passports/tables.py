@@ -53,7 +53,9 @@ class TravelDocumentTable(tables.Table):
 
 class MovementTable(tables.Table):
     receipt = tables.TemplateColumn(
-        '<a href="{{ record.get_absolute_url }}">{{ _("receipt") }}</a>', verbose_name="", orderable=False
+        '{% load i18n %}<a href="{{ record.get_absolute_url }}">{% translate "receipt" %}</a>',
+        verbose_name="",
+        orderable=False,
     )
 
     class Meta:

@@ -93,6 +93,7 @@ class DocumentDetailView(DetailView):
                 fields=field_rows(document, self.config.detail_fields, user),
                 movements=movements,
                 ledger=ledger,
+                **self.related(document),
                 flagged=[(t, f) for t, f in flagged if f],
             ),
             status=status,
@@ -114,11 +115,7 @@ class MovementView(DocumentDetailView):
                     return self.render_document(document, {movement: form}, 400)
                 messages.error(request, error.message)
             else:
-                last = document.movements.order_by("-id").first()
-                messages.success(
-                    request,
-                    _("Recorded. Print the handover receipt: %(url)s") % {"url": last.get_absolute_url()},
-                )
+                messages.success(request, _("Recorded. The handover receipt is in the custody ledger below."))
             return HttpResponseRedirect(document.get_absolute_url())
         return self.render_document(document, {movement: form}, 400)
 

@@ -285,17 +285,6 @@ class TripDetailView(DetailView):
         )
         return response
 
-    def related(self, trip):
-        from waishi.core.generic import JournalForm, related_records
-        from waishi.core.models import Attachment, JournalEntry
-
-        filters = related_records(trip)
-        return {
-            "journal": JournalEntry.objects.filter(**filters).select_related("author")[:50],
-            "attachments": Attachment.objects.filter(**filters).select_related("uploaded_by"),
-            "journal_form": JournalForm(),
-        }
-
 
 class TripStepView(TripDetailView):
     """POST one workflow step; errors come back on the application page, next to the step's form."""
