@@ -57,9 +57,18 @@ def scope_from_request(request) -> tuple[ScopeForm, selectors.Scope]:
 def trip_list_url(scope: selectors.Scope, **filters) -> str:
     """The trip list filtered to the records behind a number."""
     query = {"approved_from": scope.start.isoformat(), "approved_to": scope.end.isoformat(), **filters}
-    if not scope.include_lower:
-        query["office"] = scope.office.pk
+    query["office_tree" if scope.include_lower else "office"] = scope.office.pk
     return f"{reverse('travel:trip_list')}?{urlencode(query, doseq=True)}"
+
+
+def partnership_list_url(scope: selectors.Scope, **filters) -> str:
+    query = {
+        "office": scope.office.pk,
+        "signed_from": scope.start.isoformat(),
+        "signed_to": scope.end.isoformat(),
+        **filters,
+    }
+    return f"{reverse('partners:partnership_list')}?{urlencode(query, doseq=True)}"
 
 
 def dashboard(request):
@@ -105,7 +114,7 @@ def dashboard(request):
             "label": _("Countries and regions"),
             "value": outbound["countries"],
             "unit": "",
-            "url": trip_list_url(scope),
+            "url": trip_list_url(scope, state=list(selectors.TRAVELLED)),
         },
         {
             "label": _("Collection rate"),
@@ -124,7 +133,7 @@ def dashboard(request):
             "label": _("New letters of intent"),
             "value": data["partners"]["new_intents"],
             "unit": "",
-            "url": reverse("partners:partnership_list"),
+            "url": partnership_list_url(scope, level="intent"),
         },
     ]
     places = selectors.places_visited(scope)
@@ -148,6 +157,7 @@ def dashboard(request):
             "data": data,
             "cards": cards,
             "charts": charts,
+            "place_url": trip_list_url(scope, state=list(selectors.TRAVELLED)),
             "report_query": request.GET.urlencode(),
         },
     )

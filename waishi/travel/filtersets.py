@@ -26,6 +26,11 @@ class TripFilterSet(FilterSet):
     office = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.filter(kind=OrganizationKind.FAO), label=_("Office")
     )
+    office_tree = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.filter(kind=OrganizationKind.FAO),
+        label=_("Office and the offices below"),
+        method="within",
+    )
     applicant_unit = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.all(), label=_("Applicant unit")
     )
@@ -51,6 +56,7 @@ class TripFilterSet(FilterSet):
             "q",
             "year",
             "office",
+            "office_tree",
             "applicant_unit",
             "category",
             "is_cross_unit",
@@ -60,6 +66,9 @@ class TripFilterSet(FilterSet):
             "approved_from",
             "approved_to",
         ]
+
+    def within(self, queryset, name, value):
+        return queryset.filter(office__path__startswith=value.path) if value else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

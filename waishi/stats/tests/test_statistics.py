@@ -213,3 +213,37 @@ def test_dashboard_and_downloads(client, world):
     assert load_workbook(io.BytesIO(xlsx.content), read_only=True).sheetnames[0] == "汇总"
     client.force_login(world.user("unit_clerk"))
     assert client.get(reverse("stats:dashboard")).status_code == 403
+
+
+def test_a_figure_that_does_not_add_up_is_listed_with_its_records(world):
+    trip = Trip.objects.create(
+        applicant_unit=world.unit_a,
+        office=world.city_a,
+        category="abroad",
+        mission="无成员的团组",
+        state="approved",
+        depart_date=datetime.date(2023, 5, 1),
+        return_date=datetime.date(2023, 5, 3),
+        approved_on=datetime.date(2023, 4, 1),
+    )
+    data = selectors.statistics(
+        selectors.Scope(world.city_a, datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+    )
+    members = next(check for check in data["checks"] if check["code"] == "outbound.members")
+    assert [record["id"] for record in members["records"]] == [trip.pk]
+    assert members["records"][0]["url"] == trip.get_absolute_url()
+
+
+def test_dashboard_cards_link_to_the_records_behind_them(client, world):
+    make_trips(world.city_a, world.unit_a, [2023], ["abroad", "hkmo"])
+    client.force_login(world.user("fao_leader"))
+    query = {"office": world.city_a.pk, "start": "2023-01-01", "end": "2023-12-31"}
+    cards = client.get(reverse("stats:dashboard"), query).context["cards"]
+    countries = client.get(cards[4]["url"])  # countries and regions: the trips that travelled
+    assert countries.status_code == 200
+    assert len(countries.context["table"].rows) == 2  # the two trips that travelled
+    hkmo = client.get(cards[2]["url"])
+    assert [row.record.category for row in hkmo.context["table"].rows] == ["hkmo"]
+    assert f"office={world.city_a.pk}" in cards[0]["url"]
+    lower = client.get(reverse("stats:dashboard"), {**query, "include_lower": "on"}).context["cards"]
+    assert f"office_tree={world.city_a.pk}" in lower[0]["url"]

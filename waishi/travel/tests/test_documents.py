@@ -1,0 +1,59 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from docx import Document
+
+from waishi.core.models import Notification
+from waishi.travel.tests import factories as f
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ("budget-form", "因公临时出国任务和预算审批意见表"),
+        ("notice", "因公临时出国（境）公示"),
+        ("approval", "的批复"),
+    ],
+)
+def test_documents_print_and_download(client, world, document, expected):
+    trip = f.make_trip(world, state="approved")
+    client.force_login(f.clerk(world))
+    page = client.get(reverse("travel:trip_document", args=[trip.pk, document, "print"]))
+    assert page.status_code == 200 and expected in page.content.decode()
+    docx = client.get(reverse("travel:trip_document", args=[trip.pk, document, "docx"]))
+    word = Document(io.BytesIO(docx.content))
+    text = "\n".join(
+        [p.text for p in word.paragraphs] + [c.text for t in word.tables for r in t.rows for c in r.cells]
+    )
+    assert expected in text and trip.applicant_unit.name in text
+
+
+def test_the_notice_names_the_members_and_the_period(client, world):
+    trip = f.make_trip(world)
+    client.force_login(f.clerk(world))
+    page = client.get(reverse("travel:trip_document", args=[trip.pk, "notice", "print"])).content.decode()
+    for member in trip.members.select_related("person"):
+        assert member.person.name in page
+    assert f"{trip.notice_from.year}年{trip.notice_from.month}月{trip.notice_from.day}日" in page
+
+
+def test_no_approval_document_before_approval(client, world):
+    trip = f.make_trip(world)
+    client.force_login(f.clerk(world))
+    assert client.get(reverse("travel:trip_document", args=[trip.pk, "approval", "print"])).status_code == 404
+
+
+def test_remind_sends_each_user_his_due_items(world, capsys):
+    trip = f.make_trip(world, state="returned_home")
+    clerk = f.clerk(world)
+    clerk.email = "clerk@example.org"
+    clerk.save()
+    call_command("remind", "--dry-run", "--days", "400")
+    out = capsys.readouterr().out
+    assert clerk.username in out and "dry run" in out
+    assert not Notification.objects.exists()
+    call_command("remind", "--days", "400")
+    note = Notification.objects.get(recipient=clerk)
+    assert trip.mission[:10] in note.body
