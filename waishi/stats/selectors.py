@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from waishi.directory.models import Organization
 from waishi.partners import selectors as partner_selectors
+from waishi.partners.models import Target
 from waishi.passports import selectors as passport_selectors
 from waishi.passports.choices import MovementKind
 from waishi.passports.models import CustodyMovement
@@ -132,7 +133,26 @@ def custody_rate_on(documents, day: date) -> float | None:
 
 def partners(scope: Scope) -> dict:
     partnerships = partner_selectors.office_partnerships(scope.office, scope.include_lower)
-    return partner_selectors.summary(partnerships, scope.start, scope.end, office=scope.office)
+    summary = partner_selectors.summary(partnerships, scope.start, scope.end, office=scope.office)
+    summary["targets"] = [
+        target_progress(target, scope.end)
+        for target in Target.objects.filter(office=scope.office, start__lte=scope.end).order_by(
+            "deadline", "pk"
+        )
+    ]
+    return summary
+
+
+def target_progress(target, as_of: date) -> dict:
+    progress = partner_selectors.target_progress(target, as_of)
+    return {
+        "metric": target.metric,
+        "goal": float(progress.goal),
+        "current": float(progress.current),
+        "deadline": target.deadline.isoformat(),
+        "met": progress.met,
+        "behind": progress.behind,
+    }
 
 
 def _ratio(value: float | None) -> float | None:

@@ -247,3 +247,29 @@ def test_dashboard_cards_link_to_the_records_behind_them(client, world):
     assert f"office={world.city_a.pk}" in cards[0]["url"]
     lower = client.get(reverse("stats:dashboard"), {**query, "include_lower": "on"}).context["cards"]
     assert f"office_tree={world.city_a.pk}" in lower[0]["url"]
+
+
+def test_target_progress_is_in_the_statistics_and_the_report(world):
+    from waishi.partners.models import Target
+
+    Target.objects.create(
+        office=world.city_a,
+        metric="new_intents",
+        value=4,
+        start=datetime.date(2024, 1, 1),
+        deadline=datetime.date(2025, 12, 31),
+    )
+    scope = selectors.Scope(world.city_a, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    targets = selectors.statistics(scope)["partners"]["targets"]
+    assert targets == [
+        {
+            "metric": "new_intents",
+            "goal": 4.0,
+            "current": 0.0,
+            "deadline": "2025-12-31",
+            "met": False,
+            "behind": True,
+        }
+    ]
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.document(scope))).paragraphs)
+    assert "目标4个（2025年12月31日前），目前0个，进度滞后" in text
