@@ -23,14 +23,21 @@ class RestrictedQuerySet(models.QuerySet):
     A model says where its owning organization is with ``scope_field``:
     ``None`` for reference data everyone with the permission sees (countries, cities),
     ``"self"`` for the Organization model itself, or a lookup path to an Organization
-    (``"organization"``, ``"trip__applicant_unit"``).
+    (``"organization"``, ``"trip__applicant_unit"``). Rows that belong to another record (a trip's
+    members, a document's ledger) name it in ``permission_model`` and are governed by its permissions;
+    rows that belong to one user name the field in ``user_field``.
     """
 
     def restrict(self, user, action: str = "view"):
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        opts = self.model._meta
-        if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+        user_field = getattr(self.model, "user_field", None)
+        if user_field is not None:
+            return self.filter(**{user_field: user})
+        app_label, model_name = getattr(self.model, "permission_model", self.model._meta.label_lower).split(
+            "."
+        )
+        if not user.has_perm(f"{app_label}.{action}_{model_name}"):
             return self.none()
         scope = getattr(self.model, "scope_field", None)
         if scope is None:
@@ -83,6 +90,8 @@ class ChangeLog(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("change log entry")
         verbose_name_plural = _("change log")
@@ -133,6 +142,8 @@ class AuditLog(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
@@ -156,6 +167,9 @@ class AuditHead(models.Model):
     seq = models.PositiveBigIntegerField()
     hash = models.CharField(max_length=64)
     mac = models.CharField(max_length=64)
+
+    objects = RestrictedManager()
+    permission_model = "core.auditlog"
 
     class Meta:
         verbose_name = _("audit chain head")
@@ -230,6 +244,9 @@ class Notification(models.Model):
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = RestrictedManager()
+    user_field = "recipient"
 
     class Meta:
         verbose_name = _("notification")

@@ -119,6 +119,10 @@ class LevelChange(models.Model):
     )  # fmt: skip
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    objects = RestrictedManager()
+    scope_field = "partnership__office"
+    permission_model = "partners.partnership"
+
     class Meta:
         verbose_name = _("level change")
         verbose_name_plural = _("level history")
@@ -157,6 +161,10 @@ class Approval(models.Model):
     )  # fmt: skip
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    objects = RestrictedManager()
+    scope_field = "partnership__office"
+    permission_model = "partners.partnership"
+
     class Meta:
         verbose_name = _("approval stage")
         verbose_name_plural = _("approval stages")
@@ -178,6 +186,10 @@ class Contact(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = EncryptedCharField(_("phone"), mask_head=3, mask_tail=4, max_plain_length=30)
     note = models.CharField(_("remark"), max_length=300, blank=True)
+
+    objects = RestrictedManager()
+    scope_field = "partnership__office"
+    permission_model = "partners.partnership"
 
     class Meta:
         verbose_name = _("contact")

@@ -130,6 +130,10 @@ class CustodyMovement(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    objects = RestrictedManager()
+    scope_field = "document__person__organization"
+    permission_model = "passports.traveldocument"
+
     class Meta:
         verbose_name = _("custody movement")
         verbose_name_plural = _("custody ledger")

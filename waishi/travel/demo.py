@@ -10,7 +10,10 @@ trip has a real history):
   cross-unit 2 / 6, Hong Kong and Macao 2 / 7, cancelled after approval 1 / 2, numbered 景外审〔2023〕1号 to
   13号 in approval order; one more approved in December (14号) and three in 2022 for the year-on-year view;
 * for the Jingdezhen and Chongqing FAOs a pipeline dated relative to ``today`` in which every state of a
-  trip appears (drafts with rule findings included), and Chongqing's trips of the previous year.
+  trip appears (drafts with rule findings included), and Chongqing's trips of the previous year;
+* more current drafts, built after everything else, so that every rule of ``travel.rules`` (with the
+  passports demo, ``passport.valid`` and ``unit.locked``) shows on some demo application. Drafts are never
+  submitted: blocking findings are what they are for.
 
 Only the units ``jdz-jcu`` (``clerk``, ``leader``) and ``cq-cqu`` (``cq-clerk``) have demo accounts; the
 other applicant units get a clerk and a leader account each (``<unit code>-clerk``, ``<unit code>-leader``,
@@ -40,7 +43,15 @@ from waishi.directory.choices import Rank
 from waishi.directory.models import CHINA_REGIONS, Country, Organization, Person
 from waishi.travel import config as travel_config
 from waishi.travel import rules, services
-from waishi.travel.choices import BudgetKind, InviterKind, MemberRole, TripCategory, TripState
+from waishi.travel.choices import (
+    APPROVED_STATES,
+    LIVE_STATES,
+    BudgetKind,
+    InviterKind,
+    MemberRole,
+    TripCategory,
+    TripState,
+)
 from waishi.travel.models import (
     FollowUp,
     PerDiemRate,
@@ -129,7 +140,11 @@ class Spec:
     report_lag: int = 15  # days from return to the report
     follow_ups: tuple = ()  # ((item, owner, due, done_on or None), ...)
     score: int = 90
-    flaw: str = ""  # a draft that shows a finding: "no_invitation", "budget", "notice"
+    # A draft that shows a finding: "no_invitation", "budget", "notice", "invitation_dates" (the trip starts
+    # before the invitation's dates), "invitees" (the invitation leaves out the last member), "leaders" (two
+    # principal leaders of the unit), "frequency" (a senior head who travelled within the rank's window),
+    # "overlap" (a member of the unit's live trip at the same dates).
+    flaw: str = ""
     plan: bool = True
 
     @property
@@ -417,6 +432,40 @@ def chongqing_pipeline(today: date) -> list[Spec]:
     ]  # fmt: skip
 
 
+def finding_drafts(today: date) -> list[Spec]:
+    """Drafts of both offices that show the rules no other demo trip triggers, one finding each (built
+    last, so the members of every other trip stay as they are). ``cq-commerce`` keeps the passports demo's
+    overdue document (the first Chongqing trip that travelled, ``cq-y-de``): its draft shows
+    ``unit.locked``."""
+
+    def t(days: int) -> date:
+        return today + timedelta(days=days)
+
+    return [
+        Spec("jdz-f-countries", "jdz-college", "赴法国、德国、意大利、英国开展陶瓷艺术设计合作办学交流",
+             (("FR", "巴黎", 2), ("DE", "柏林", 2), ("IT", "米兰", 2), ("GB", "伦敦", 2)), t(62), 3, S.DRAFT,
+             t(42), ("利摩日国立高等艺术学院", UNI)),
+        Spec("jdz-f-overlap", "jdz-jcu", "赴韩国首尔开展陶瓷材料学科建设交流",
+             (("KR", "首尔", 3),), t(42), 2, S.DRAFT, t(22), ("首尔大学", UNI), flaw="overlap"),
+        Spec("jdz-f-dates", "jdz-science", "赴新加坡参加亚洲先进陶瓷材料国际会议",
+             (("SG", "新加坡", 4),), t(65), 2, S.DRAFT, t(45), ("新加坡国立大学", UNI),
+             flaw="invitation_dates"),
+        Spec("jdz-f-invitees", "jdz-design", "赴日本有田町参加有田陶器市并开展陶瓷设计交流",
+             (("JP", "有田", 3), ("JP", "东京", 1)), t(68), 3, S.DRAFT, t(48), ("有田町役场", GOV),
+             flaw="invitees"),
+        Spec("cq-f-frequency", "cq-health", "赴新加坡开展智慧医院建设交流合作",
+             (("SG", "新加坡", 4),), t(66), 2, S.DRAFT, t(46), ("新加坡保健服务集团", OTHER), senior=True,
+             flaw="frequency"),
+        Spec("cq-f-leaders", "cq-investment", "赴日本开展重点产业链招商推介",
+             (("JP", "东京", 2), ("JP", "大阪", 2)), t(70), 3, S.DRAFT, t(50), ("日本贸易振兴机构", GOV),
+             flaw="leaders"),
+        Spec("cq-f-hkmo", "cq-culture", "赴香港举办重庆文化旅游周系列活动",
+             (("HK", "香港", 8),), t(64), 3, S.DRAFT, t(44), ("香港旅游业议会", ASSOC)),
+        Spec("cq-f-locked", "cq-commerce", "赴马来西亚开展西部陆海新通道经贸合作推介",
+             (("MY", "吉隆坡", 4),), t(72), 2, S.DRAFT, t(52), ("马来西亚对外贸易发展局", GOV)),
+    ]  # fmt: skip
+
+
 # --- Dates ------------------------------------------------------------------------------------------------
 
 
@@ -676,16 +725,18 @@ class Loader:
         chosen = []
         for index, (code, count) in enumerate(spec.member_counts.items()):
             people = [p for p in self.unit_people(code) if self.free(p, start, end)]
-            picked = []
+            picked = self.flawed(spec, code, people) if index == 0 else []
             if spec.senior and index == 0:
+                # A "frequency" draft wants the senior the rule stops: one who travelled within two years.
+                allowed = self.travelled_recently if spec.flaw == "frequency" else self.may_travel
                 seniors = sorted(
-                    (p for p in people if Rank.order(p.rank) <= SENIOR and self.may_travel(p, spec.depart)),
+                    (p for p in people if Rank.order(p.rank) <= SENIOR and allowed(p, spec.depart)),
                     key=lambda p: (p.rank != Rank.DEPUTY_BUREAU, p.pk),
                 )
                 if not seniors:
                     raise DemoError(f"{spec.key}: no senior member free in {code}")
                 picked.append(seniors[0])
-            juniors = [p for p in people if Rank.order(p.rank) > SENIOR]
+            juniors = [p for p in people if Rank.order(p.rank) > SENIOR and p not in picked]
             rng.shuffle(juniors)
             for person in juniors:
                 if len(picked) == count:
@@ -699,6 +750,46 @@ class Loader:
         head = min(chosen, key=lambda p: (Rank.order(p.rank), chosen.index(p)))
         ordered = [head, *sorted((p for p in chosen if p is not head), key=lambda p: Rank.order(p.rank))]
         return [(p, MemberRole.HEAD if p is head else MemberRole.MEMBER) for p in ordered]
+
+    @staticmethod
+    def travelled_recently(person, depart: date) -> bool:
+        """``person`` is on an approved trip departing within two years of ``depart``."""
+        window = timedelta(days=2 * 365)
+        return TripMember.objects.filter(
+            person=person,
+            trip__state__in=APPROVED_STATES,
+            trip__depart_date__gt=depart - window,
+            trip__depart_date__lt=depart + window,
+        ).exists()
+
+    def flawed(self, spec: Spec, code: str, people: list) -> list:
+        """The members a finding-draft starts from, before the others are chosen: two principal leaders
+        of the unit ("leaders"), or a member of the unit's live trip at the same dates ("overlap")."""
+        if spec.flaw == "leaders":
+            keywords = travel_config.PRINCIPAL_POSITIONS.default
+            leaders = [
+                p
+                for p in people
+                if "副" not in (p.position or "") and (p.position or "").strip().endswith(tuple(keywords))
+            ]
+            if len(leaders) < 2:
+                raise DemoError(f"{spec.key}: fewer than two principal leaders free in {code}")
+            return leaders[:2]
+        if spec.flaw == "overlap":
+            clash = (
+                TripMember.objects.filter(
+                    person__organization=self.units[code],
+                    trip__state__in=LIVE_STATES,
+                    trip__depart_date__lte=spec.return_date,
+                    trip__return_date__gte=spec.depart,
+                )
+                .order_by("trip_id", "person_id")
+                .first()
+            )
+            if clash is None:
+                raise DemoError(f"{spec.key}: no live trip of {code} at the same dates")
+            return [p for p in self.unit_people(code) if p.pk == clash.person_id]
+        return []
 
     def book(self, people, depart: date, back: date) -> None:
         for person in people:
@@ -767,9 +858,12 @@ class Loader:
             "inviter_name": inviter_name,
             "inviter_country": legs[0]["country"],
             "inviter_kind": inviter_kind,
-            "invitation_from": spec.depart - timedelta(days=7),
+            # An "invitation_dates" draft: the invitation covers the conference, not the days before it.
+            "invitation_from": spec.depart + timedelta(days=2 if spec.flaw == "invitation_dates" else -7),
             "invitation_to": spec.return_date + timedelta(days=5),
-            "invitation_invitees": [person.name for person, _role in members],
+            "invitation_invitees": [person.name for person, _role in members][
+                : -1 if spec.flaw == "invitees" else None
+            ],
             "invitation_signed": True,
             "notice_from": when.notice_from,
             "notice_to": when.notice_to,
@@ -942,12 +1036,14 @@ def load_trips(today: date | None = None, seed: int = 2023) -> dict:
             + chongqing_previous_year(today.year - 1)
             + chongqing_pipeline(today)
         )
-        keys = [(spec.unit, spec.mission) for spec in specs]
+        late = finding_drafts(today)
+        keys = [(spec.unit, spec.mission) for spec in specs + late]
         if len(keys) != len(set(keys)):
             raise DemoError("Two demo trips share a unit and a mission.")
-        # Approval numbers follow the order of approval: build the trips in that order.
+        # Approval numbers follow the order of approval: build the trips in that order; the finding-drafts
+        # last, so that the members of every other trip do not depend on them.
         created = 0
-        for spec in sorted(specs, key=lambda s: s.decided_on):
+        for spec in sorted(specs, key=lambda s: s.decided_on) + sorted(late, key=lambda s: s.decided_on):
             created += loader.build(spec) is not None
         by_office: dict[str, dict[str, int]] = {}
         for office, state in Trip.objects.values_list("office__code", "state"):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from waishi.core.models import BaseModel
+from waishi.core.models import BaseModel, RestrictedManager
 from waishi.core.validators import plausible_date
 from waishi.travel.choices import (
     BudgetKind,
@@ -196,6 +196,10 @@ class TripMember(models.Model):
     entry_date = models.DateField(_("actual entry date"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+    objects = RestrictedManager()
+    scope_field = "trip__applicant_unit"
+    permission_model = "travel.trip"
+
     class Meta:
         verbose_name = _("delegation member")
         verbose_name_plural = _("delegation members")
@@ -219,6 +223,10 @@ class TripLeg(models.Model):
     transit_airside = models.BooleanField(_("airside transit"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
+    objects = RestrictedManager()
+    scope_field = "trip__applicant_unit"
+    permission_model = "travel.trip"
+
     class Meta:
         verbose_name = _("itinerary leg")
         verbose_name_plural = _("itinerary")
@@ -233,6 +241,10 @@ class BudgetLine(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=BudgetKind.choices)
     currency = models.CharField(_("currency"), max_length=3)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    objects = RestrictedManager()
+    scope_field = "trip__applicant_unit"
+    permission_model = "travel.trip"
 
     class Meta:
         verbose_name = _("budget line")
@@ -257,6 +269,10 @@ class TripEvent(models.Model):
     note = models.TextField(_("opinion"), blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
+    objects = RestrictedManager()
+    scope_field = "trip__applicant_unit"
+    permission_model = "travel.trip"
+
     class Meta:
         verbose_name = _("trip event")
         verbose_name_plural = _("trip history")
@@ -273,6 +289,10 @@ class Briefing(models.Model):
     date = models.DateField(_("date"))
     content = models.TextField(_("content"))
     attendees = models.ManyToManyField("directory.Person", verbose_name=_("attendees"), related_name="+")
+
+    objects = RestrictedManager()
+    scope_field = "trip__applicant_unit"
+    permission_model = "travel.trip"
 
     class Meta:
         verbose_name = _("pre-departure briefing")
@@ -293,6 +313,10 @@ class TripReport(models.Model):
     comments = models.TextField(_("evaluation comments"), blank=True)
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
 
+    objects = RestrictedManager()
+    scope_field = "trip__applicant_unit"
+    permission_model = "travel.trip"
+
     class Meta:
         verbose_name = _("trip report")
         verbose_name_plural = _("trip reports")
@@ -310,6 +334,10 @@ class FollowUp(models.Model):
     due = models.DateField(_("due"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
+    objects = RestrictedManager()
+    scope_field = "trip__applicant_unit"
+    permission_model = "travel.trip"
+
     class Meta:
         verbose_name = _("follow-up item")
         verbose_name_plural = _("follow-up items")
@@ -326,6 +354,10 @@ class ApprovalCounter(models.Model):
     office = models.ForeignKey("directory.Organization", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
+
+    objects = RestrictedManager()
+    scope_field = "office"
+    permission_model = "travel.trip"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="uniq_approval_counter")]

@@ -11,9 +11,11 @@ from django.utils import timezone
 from waishi.core.navigation import work_queue
 from waishi.directory.demo import load_directory
 from waishi.directory.models import Organization
-from waishi.travel.choices import TripCategory, TripState
+from waishi.passports.demo import load_documents
+from waishi.travel.choices import Severity, TripCategory, TripState
 from waishi.travel.demo import load_trips
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripEvent, TripMember
+from waishi.travel.rules import RULES, check
 from waishi.travel.tests.factories import speed_up
 from waishi.users.demo import load_accounts
 from waishi.users.models import User
@@ -113,3 +115,36 @@ def test_load_trips(db, settings, tmp_path):
         "cq-director",
     ):
         assert work_queue(User.objects.get(username=username)), username
+
+
+# The finding each draft of ``finding_drafts`` is there to show.
+SHOWN = {
+    "赴法国、德国、意大利、英国开展陶瓷艺术设计合作办学交流": "countries.max",
+    "赴韩国首尔开展陶瓷材料学科建设交流": "overlap.member",
+    "赴新加坡参加亚洲先进陶瓷材料国际会议": "invitation.dates",
+    "赴日本有田町参加有田陶器市并开展陶瓷设计交流": "invitation.invitees",
+    "赴新加坡开展智慧医院建设交流合作": "frequency.rank",
+    "赴日本开展重点产业链招商推介": "leaders.same_unit",
+    "赴香港举办重庆文化旅游周系列活动": "hkmo.stay",
+    "赴马来西亚开展西部陆海新通道经贸合作推介": "unit.locked",
+}
+
+
+def test_every_rule_shows_on_a_demo_trip(db, settings, tmp_path):
+    speed_up(settings, tmp_path)
+    load_directory()
+    load_accounts()
+    load_trips(today=TODAY)
+    load_documents(today=TODAY)
+
+    findings = {trip: check(trip) for trip in Trip.objects.all()}
+    assert {f.code for found in findings.values() for f in found} >= set(RULES)
+    drafts = {trip.mission: trip for trip in findings if trip.mission in SHOWN}
+    assert len(drafts) == len(SHOWN)
+    for mission, code in SHOWN.items():
+        trip = drafts[mission]
+        assert trip.state == TripState.DRAFT, mission
+        assert code in {f.code for f in findings[trip]}, mission
+    assert {
+        f.severity for f in findings[drafts["赴香港举办重庆文化旅游周系列活动"]] if f.code == "hkmo.stay"
+    } == {Severity.WARN}
