@@ -72,6 +72,29 @@ def custody_rate(user, today: date | None = None, organization=None, documents=N
     return Rate(in_custody, counted.count()), counted.with_state(today).select_related("person")
 
 
+def custody_rate_on(documents, day: date) -> float | None:
+    """The custody rate as the ledger stood at the end of ``day``: documents in custody / valid documents
+    not out on a trip that was not yet due (an overdue document counts as not in custody)."""
+    held = set(
+        CustodyMovement.objects.filter(
+            document__in=documents, kind=MovementKind.DEPOSIT, date__lte=day
+        ).values_list("document_id", flat=True)
+    )
+    gone = set(
+        CustodyMovement.objects.filter(
+            document__in=documents, kind__in=[MovementKind.LOST, MovementKind.CANCEL], date__lte=day
+        ).values_list("document_id", flat=True)
+    )
+    valid = held - gone - set(documents.filter(expires__lt=day).values_list("pk", flat=True))
+    out = CustodyMovement.objects.filter(
+        document_id__in=valid, kind=MovementKind.CHECK_OUT, date__lte=day
+    ).filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+    out_not_due = set(out.filter(due_date__gte=day).values_list("document_id", flat=True))
+    out_overdue = set(out.filter(due_date__lt=day).values_list("document_id", flat=True))
+    counted = valid - out_not_due
+    return (len(counted - out_overdue) / len(counted)) if counted else None
+
+
 def expiry_months(user) -> int:
     organization = getattr(user, "organization", None)
     return config.get(

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from waishi.core.errors import ApplicationError
 from waishi.core.generic import DetailView, ModelViews, field_rows
+from waishi.directory.models import Organization
 from waishi.passports import forms, selectors, services
 from waishi.passports.choices import Custody, DocumentState
 from waishi.passports.filtersets import TravelDocumentFilterSet
@@ -131,8 +133,6 @@ def receipt(request, pk):
 def custody(request):
     """What is in the safe now, what is out and with whom, what is overdue."""
     if not request.user.has_perm("passports.view_traveldocument"):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     query = request.GET.get("q", "").strip()[:50]
     documents = selectors.search(request.user, query) if query else selectors.documents(request.user)
@@ -166,16 +166,27 @@ def _date(value, default):
 
 
 def figures(request):
-    """Collection rate and custody rate for a period, with the records behind each number."""
+    """Collection rate and custody rate of an office (and the offices below it) for a period, with the
+    records behind each number."""
     if not request.user.has_perm("passports.view_traveldocument"):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     today = timezone.localdate()
     start = _date(request.GET.get("from"), date(today.year, 1, 1))
     end = _date(request.GET.get("to"), today)
-    collection, checkouts = selectors.collection_rate(request.user, start, end)
-    custody_figure, counted = selectors.custody_rate(request.user, today)
+    offices = Organization.objects.restrict(request.user).filter(kind="fao")
+    office = (
+        offices.filter(pk=request.GET.get("office")).first()
+        if request.GET.get("office", "").isdigit()
+        else None
+    )
+    documents = (
+        selectors.office_documents(office, include_lower=True)
+        if office is not None
+        else TravelDocument.objects.restrict(request.user)
+    )
+    collection, checkouts = selectors.collection_rate(request.user, start, end, documents=documents)
+    custody_value = selectors.custody_rate_on(documents, min(end, today))
+    _rate, counted = selectors.custody_rate(request.user, today, documents=documents)
     return render(
         request,
         "passports/figures.html",
@@ -184,9 +195,11 @@ def figures(request):
             "end": end,
             "collection": collection,
             "checkouts": checkouts,
-            "custody": custody_figure,
+            "custody_value": custody_value,
             "counted": counted,
-            "today": today,
+            "today": min(end, today),
+            "offices": offices,
+            "office": office,
         },
     )
 

@@ -18,8 +18,6 @@ from waishi.directory.models import Organization
 from waishi.partners import selectors as partner_selectors
 from waishi.partners.models import Target
 from waishi.passports import selectors as passport_selectors
-from waishi.passports.choices import MovementKind
-from waishi.passports.models import CustodyMovement
 from waishi.travel.choices import TripCategory, TripState
 from waishi.travel.models import Trip, TripLeg, TripMember
 
@@ -99,36 +97,13 @@ def passports(scope: Scope) -> dict:
     collection, _checkouts = passport_selectors.collection_rate(
         None, scope.start, scope.end, documents=documents
     )
-    custody = custody_rate_on(documents, scope.end)
+    custody = passport_selectors.custody_rate_on(documents, scope.end)
     return {
         "due": collection.denominator,
         "returned_on_time": collection.numerator,
         "collection_rate": _ratio(collection.value),
         "custody_rate": _ratio(custody),
     }
-
-
-def custody_rate_on(documents, day: date) -> float | None:
-    """The custody rate as the ledger stood at the end of ``day``: documents in custody / valid documents
-    not out on a trip that was not yet due (an overdue document counts as not in custody)."""
-    held = set(
-        CustodyMovement.objects.filter(
-            document__in=documents, kind=MovementKind.DEPOSIT, date__lte=day
-        ).values_list("document_id", flat=True)
-    )
-    gone = set(
-        CustodyMovement.objects.filter(
-            document__in=documents, kind__in=[MovementKind.LOST, MovementKind.CANCEL], date__lte=day
-        ).values_list("document_id", flat=True)
-    )
-    valid = held - gone - set(documents.filter(expires__lt=day).values_list("pk", flat=True))
-    out = CustodyMovement.objects.filter(
-        document_id__in=valid, kind=MovementKind.CHECK_OUT, date__lte=day
-    ).filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
-    out_not_due = set(out.filter(due_date__gte=day).values_list("document_id", flat=True))
-    out_overdue = set(out.filter(due_date__lt=day).values_list("document_id", flat=True))
-    counted = valid - out_not_due
-    return (len(counted - out_overdue) / len(counted)) if counted else None
 
 
 def partners(scope: Scope) -> dict:

@@ -143,13 +143,19 @@ class Spec:
     # A draft that shows a finding: "no_invitation", "budget", "notice", "invitation_dates" (the trip starts
     # before the invitation's dates), "invitees" (the invitation leaves out the last member), "leaders" (two
     # principal leaders of the unit), "frequency" (a senior head who travelled within the rank's window),
-    # "overlap" (a member of the unit's live trip at the same dates).
+    # "overlap" (a member of the unit's live trip at the same dates), "heads" (the second member entered as
+    # a head too), "itinerary" (the return date entered a day before the last stop ends).
     flaw: str = ""
     plan: bool = True
 
     @property
     def return_date(self) -> date:
         return self.depart + timedelta(days=sum(nights for _c, _city, nights in self.legs))
+
+    @property
+    def entered_return_date(self) -> date:
+        """The return date the application gives: a day early in an "itinerary" draft."""
+        return self.return_date - timedelta(days=1 if self.flaw == "itinerary" else 0)
 
     @property
     def member_counts(self) -> dict:
@@ -463,6 +469,11 @@ def finding_drafts(today: date) -> list[Spec]:
              (("HK", "香港", 8),), t(64), 3, S.DRAFT, t(44), ("香港旅游业议会", ASSOC)),
         Spec("cq-f-locked", "cq-commerce", "赴马来西亚开展西部陆海新通道经贸合作推介",
              (("MY", "吉隆坡", 4),), t(72), 2, S.DRAFT, t(52), ("马来西亚对外贸易发展局", GOV)),
+        Spec("jdz-f-itinerary", "jdz-hospital", "赴韩国首尔、釜山开展医院管理与护理交流",
+             (("KR", "首尔", 3), ("KR", "釜山", 2)), t(75), 2, S.DRAFT, t(55), ("釜山大学医院", UNI),
+             flaw="itinerary"),
+        Spec("cq-f-heads", "cq-sisu", "赴法国开展法语人才培养合作交流",
+             (("FR", "巴黎", 4),), t(74), 3, S.DRAFT, t(54), ("巴黎第三大学", UNI), flaw="heads"),
     ]  # fmt: skip
 
 
@@ -818,7 +829,7 @@ class Loader:
         from waishi.travel.models import TripLeg
 
         facts = rules.Facts(
-            trip=SimpleNamespace(depart_date=spec.depart, return_date=spec.return_date),
+            trip=SimpleNamespace(depart_date=spec.depart, return_date=spec.entered_return_date),
             members=[None] * people,
             legs=[
                 TripLeg(country_id=leg["country"].code, city=leg["city"], arrive=leg["arrive"],
@@ -854,7 +865,7 @@ class Loader:
             "is_cross_unit": cross,
             "mission": spec.mission,
             "depart_date": spec.depart,
-            "return_date": spec.return_date,
+            "return_date": spec.entered_return_date,
             "inviter_name": inviter_name,
             "inviter_country": legs[0]["country"],
             "inviter_kind": inviter_kind,
@@ -871,7 +882,10 @@ class Loader:
         }
         return services.Application(
             fields=fields,
-            members=[{"person": person, "role": role} for person, role in members],
+            members=[
+                {"person": person, "role": MemberRole.HEAD if spec.flaw == "heads" and index == 1 else role}
+                for index, (person, role) in enumerate(members)
+            ],
             legs=legs,
             budget=self.budget(spec, legs, len(members), airfare_factor),
             sending_units=[self.units[code] for code in spec.member_counts] if cross else [],

@@ -40,3 +40,38 @@ def test_no_page_shows_the_full_number(client, world, document, role):
         assert NUMBER.encode() not in body, url
     export = client.get(reverse("passports:traveldocument_export"))
     assert NUMBER.encode() not in b"".join(export.streaming_content)
+
+
+def test_figures_for_an_office_and_a_period(client, world, document):
+    client.force_login(world.user("passport_officer"))
+    response = client.get(
+        reverse("passports:figures"), {"office": world.city_a.pk, "from": "2026-01-01", "to": "2026-12-31"}
+    )
+    assert response.status_code == 200
+    assert response.context["office"] == world.city_a
+    assert response.context["collection"].denominator == 0
+    other = client.get(reverse("passports:figures"), {"office": world.city_b.pk})
+    assert other.context["office"] is None  # another city's office is not offered: the user's own scope
+
+
+def test_an_overdue_document_is_in_the_unit_clerks_work_queue(world, document):
+    from waishi.core.navigation import work_queue
+    from waishi.travel.models import Trip, TripMember
+
+    trip = Trip.objects.create(
+        applicant_unit=world.unit_a,
+        office=world.city_a,
+        category="abroad",
+        mission="x",
+        state="returned_home",
+        depart_date=datetime.date(2026, 1, 5),
+        return_date=datetime.date(2026, 1, 9),
+    )
+    TripMember.objects.create(trip=trip, person=document.person, role="head")
+    TravelDocument.objects.filter(pk=document.pk).update(
+        custody="checked_out", trip=trip, due_date=datetime.date(2026, 1, 16)
+    )
+    for role in ("unit_clerk", "passport_officer"):
+        titles = [item.title for item in work_queue(world.user(role)) if item.overdue]
+        assert any("持照人甲" in title for title in titles), role
+    assert not any("持照人甲" in i.title for i in work_queue(world.user("unit_clerk", world.unit_b)))

@@ -127,6 +127,8 @@ SHOWN = {
     "赴日本开展重点产业链招商推介": "leaders.same_unit",
     "赴香港举办重庆文化旅游周系列活动": "hkmo.stay",
     "赴马来西亚开展西部陆海新通道经贸合作推介": "unit.locked",
+    "赴韩国首尔、釜山开展医院管理与护理交流": "itinerary.dates",
+    "赴法国开展法语人才培养合作交流": "members.head",
 }
 
 
