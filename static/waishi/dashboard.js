@@ -26,13 +26,19 @@
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["40%", "70%"], data: data.categories.map((c) => ({ name: c[0], value: c[1] })) }],
   });
-  chart("chart-countries", {
+  const countries = chart("chart-countries", {
     tooltip: { trigger: "axis" },
     grid: { left: 90 },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", inverse: true, data: data.countries.map((c) => c.name) },
-    series: [{ type: "bar", data: data.countries.map((c) => c.batches) }],
+    series: [{ type: "bar", data: data.countries.map((c) => c.batches), cursor: "pointer" }],
   });
+  if (countries) {
+    // A bar opens the trips behind it.
+    countries.on("click", (params) => {
+      window.location.href = `${data.place_url}&country=${data.countries[params.dataIndex].code}`;
+    });
+  }
 
   const map = document.getElementById("chart-map");
   if (map) {

@@ -288,7 +288,7 @@ class Importer:
             seen_keys[key] = number
         obj = form.save(commit=False)
         changed = existing is None or any(
-            str(initial[name] or "") != str(obj.serializable_value(name) or "") for name in data
+            not self._same(name, initial[name], obj.serializable_value(name)) for name in data
         )
         pending.append((obj, existing is None, changed))
 
@@ -311,6 +311,14 @@ class Importer:
             }
         )
         return full
+
+    def _same(self, name: str, before, after) -> bool:
+        """Equal as the model field reads them (20000 and 20000.00 are the same amount)."""
+        try:
+            field = self.model._meta.get_field(name)
+            return field.to_python(before) == field.to_python(after)
+        except (FieldDoesNotExist, ValidationError):
+            return str(before or "") == str(after or "")
 
     def _has_default(self, name: str) -> bool:
         try:

@@ -10,6 +10,7 @@ class DirectoryConfig(AppConfig):
     def ready(self):
         from waishi.core.navigation import Menu, MenuItem, register_menu
         from waishi.core.search import Searcher, register_searcher
+        from waishi.directory import config  # noqa: F401  (defines the directory's settings)
         from waishi.directory.selectors import search_organizations, search_people
 
         register_menu(

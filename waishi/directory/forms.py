@@ -1,4 +1,5 @@
 from waishi.core.forms import ModelForm
+from waishi.directory.config import rank_choices
 from waishi.directory.fields import CountryChoiceField
 from waishi.directory.models import City, Country, Organization, Person
 
@@ -26,6 +27,8 @@ class PersonForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        organization = getattr(self.user, "organization", None)
+        self.fields["rank"].choices = rank_choices(organization.office() if organization else None)
         # Never send a stored number back to the browser: an empty box keeps the stored value.
         if self.instance.pk:
             for name in ("id_number", "phone"):

@@ -147,6 +147,7 @@ def dashboard(request):
         "regions": places["regions"],
         "points": report.country_points(places["countries"] + places["regions"]),
         "labels": {"batches": str(_("batches")), "person_times": str(_("person-times"))},
+        "place_url": trip_list_url(scope, state=list(selectors.TRAVELLED)),
     }
     return render(
         request,

@@ -40,3 +40,24 @@ class TestCityViews(ModelViewTests):
 
     def make(self, world, organization):
         return CityFactory(country_id="IT", name_zh="法恩扎", name_en="Faenza")
+
+
+def test_the_person_form_uses_the_offices_rank_table(client, world):
+    from django.urls import reverse
+
+    from waishi.core.services import office_setting_set
+
+    office_setting_set(
+        actor=world.user("fao_leader"),
+        office=world.city_a,
+        key="directory.rank.names",
+        value={"division": "处级", "section": "科级"},
+    )
+    client.force_login(world.user("unit_clerk"))
+    page = client.get(reverse("directory:person_add")).content.decode()
+    assert '<option value="division">处级</option>' in page
+    client.force_login(world.user("unit_clerk", world.unit_b))
+    assert (
+        '<option value="division">处级</option>'
+        not in client.get(reverse("directory:person_add")).content.decode()
+    )

@@ -75,3 +75,66 @@ def test_an_overdue_document_is_in_the_unit_clerks_work_queue(world, document):
         titles = [item.title for item in work_queue(world.user(role)) if item.overdue]
         assert any("持照人甲" in title for title in titles), role
     assert not any("持照人甲" in i.title for i in work_queue(world.user("unit_clerk", world.unit_b)))
+
+
+def test_the_application_page_says_why_a_unit_is_locked(client, world, document):
+    from waishi.travel.models import Trip, TripMember
+
+    past = Trip.objects.create(
+        applicant_unit=world.unit_a,
+        office=world.city_a,
+        category="abroad",
+        mission="x",
+        state="returned_home",
+        depart_date=datetime.date(2025, 1, 5),
+        return_date=datetime.date(2025, 1, 9),
+    )
+    TripMember.objects.create(trip=past, person=document.person, role="head")
+    TravelDocument.objects.filter(pk=document.pk).update(
+        custody="checked_out", trip=past, due_date=datetime.date(2025, 1, 16)
+    )
+    draft = Trip.objects.create(
+        applicant_unit=world.unit_a,
+        office=world.city_a,
+        category="abroad",
+        mission="y",
+        depart_date=datetime.date(2027, 5, 1),
+        return_date=datetime.date(2027, 5, 3),
+    )
+    client.force_login(world.user("unit_clerk"))
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-code="unit.locked"' in page and "持照人甲" in page
+
+
+def test_border_flags_show_on_the_documents_page(client, world, document):
+    from waishi.passports.models import CustodyMovement
+    from waishi.travel.models import Trip, TripEvent, TripMember
+
+    trip = Trip.objects.create(
+        applicant_unit=world.unit_a,
+        office=world.city_a,
+        category="abroad",
+        mission="x",
+        state="returned_home",
+        depart_date=datetime.date(2026, 1, 5),
+        return_date=datetime.date(2026, 1, 9),
+    )
+    TripMember.objects.create(trip=trip, person=document.person, role="head")
+    CustodyMovement.objects.create(
+        document=document,
+        kind="check_out",
+        date=datetime.date(2026, 1, 2),
+        trip=trip,
+        due_date=datetime.date(2026, 1, 16),
+        handed_over_by="a",
+        received_by="b",
+    )
+    TripEvent.objects.create(
+        trip=trip,
+        action="come_back",
+        to_state="returned_home",
+        detail={"flags": {str(document.person_id): [{"code": "late_return", "days": 2}]}},
+    )
+    client.force_login(world.user("passport_officer"))
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert 'id="border-flags"' in page

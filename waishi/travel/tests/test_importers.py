@@ -102,3 +102,47 @@ def test_bad_rows_are_reported_and_nothing_is_written(world):
         (5, zh(importer.label("applicant_unit"))),
     }
     assert not Trip.objects.exists()
+
+
+def simple_workbook(importer, rows):
+    with translation.override("zh-hans"):
+        headers = importer.headers()
+    book = Workbook()
+    book.active.append(headers)
+    for values in rows:
+        book.active.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def test_per_diem_table_imports_from_excel(world):
+    from waishi.travel.importers import PerDiemRateImporter
+    from waishi.travel.models import PerDiemRate
+
+    staff = world.user("fao_staff")
+    rows = [["日本", "东京", "jpy", 20000, 10000, 5000], ["KR", "首尔", "USD", 180, 70, 35]]
+    report = PerDiemRateImporter().run(actor=staff, fileobj=simple_workbook(PerDiemRateImporter(), rows))
+    assert report.ok, report.errors
+    tokyo = PerDiemRate.objects.get(country_id="JP", city_name="东京")
+    assert (tokyo.currency, tokyo.lodging, tokyo.meals, tokyo.incidentals) == ("JPY", 20000, 10000, 5000)
+    assert PerDiemRate.objects.get(country_id="KR", city_name="首尔").currency == "USD"
+    again = PerDiemRateImporter().run(actor=staff, fileobj=simple_workbook(PerDiemRateImporter(), rows))
+    assert (again.created, again.unchanged) == (0, 2)
+
+
+def test_annual_plan_imports_from_excel(world):
+    from waishi.travel.importers import PlanEntryImporter
+    from waishi.travel.models import PlanEntry
+
+    clerk = world.user("unit_clerk")
+    rows = [
+        [world.unit_a.name, 2027, "赴意大利法恩扎参加国际陶瓷节", 4, 6, ""],
+        [world.unit_b.name, 2027, "赴日本濑户交流", 3, 5, ""],
+    ]
+    report = PlanEntryImporter().run(actor=clerk, fileobj=simple_workbook(PlanEntryImporter(), rows))
+    assert [(e.row, e.column) for e in report.errors] == [(3, zh(PlanEntryImporter().label("unit")))]
+    assert not PlanEntry.objects.exists()
+    report = PlanEntryImporter().run(actor=clerk, fileobj=simple_workbook(PlanEntryImporter(), rows[:1]))
+    assert report.ok and PlanEntry.objects.get().planned_members == 4
