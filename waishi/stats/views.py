@@ -158,7 +158,6 @@ def dashboard(request):
             "data": data,
             "cards": cards,
             "charts": charts,
-            "place_url": trip_list_url(scope, state=list(selectors.TRAVELLED)),
             "report_query": request.GET.urlencode(),
         },
     )
