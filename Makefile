@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-# PostgreSQL for the second test run: DATABASE_URL, or the local server when one answers.
-PG_TEST_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)
+# PostgreSQL for the second test run: DATABASE_URL when set (the run fails if it cannot connect), else the
+# local server when one answers.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .PHONY: run install test lint check test-sqlite test-postgres test-e2e messages clean
@@ -36,12 +37,15 @@ test-sqlite: install
 	env -u DATABASE_URL $(BIN)/python -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS)
 
 test-postgres: install
-	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
+	@if [ -n "$(DATABASE_URL)" ]; then \
+	  echo "Running the suite on PostgreSQL at DATABASE_URL"; \
+	  DATABASE_URL="$(DATABASE_URL)" $(BIN)/python -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS); \
+	elif $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 	     "$(PG_TEST_URL)" 2>/dev/null; then \
-	  echo "PostgreSQL reachable: running the suite on it"; \
+	  echo "PostgreSQL reachable at $(PG_TEST_URL): running the suite on it"; \
 	  DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS); \
 	else \
-	  echo "No PostgreSQL reachable at $(PG_TEST_URL): skipping the PostgreSQL run"; \
+	  echo "No DATABASE_URL and no local PostgreSQL at $(PG_TEST_URL): skipping the PostgreSQL run"; \
 	fi
 
 test-e2e: install
