@@ -1,6 +1,8 @@
+import time
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.utils import translation
 
@@ -57,3 +59,22 @@ class LocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+SESSION_STARTED = "waishi_started_at"
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session 8 hours (WAISHI_SESSION_ABSOLUTE_SECONDS) after login, however active it was; the idle
+    limit is SESSION_COOKIE_AGE, renewed on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(SESSION_STARTED)
+            if started is None or time.time() - started > settings.WAISHI_SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+        return self.get_response(request)

@@ -27,6 +27,7 @@ class TripFilterSet(FilterSet):
         queryset=Organization.objects.filter(kind=OrganizationKind.FAO), label=_("Office")
     )
     office_tree = django_filters.ModelChoiceFilter(
+        field_name="office",
         queryset=Organization.objects.filter(kind=OrganizationKind.FAO),
         label=_("Office and the offices below"),
         method="within",

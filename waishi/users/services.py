@@ -83,6 +83,20 @@ def user_update(*, actor, user: User, password: str | None = None, roles=None) -
     if roles is not None:
         set_roles(actor=actor, user=user, roles=roles)
     if before.get("is_active") and not user.is_active:
+        end_sessions(user)
         audit("user.disable", user=actor, obj=user, username="" if actor else "manage.py")
     record_change(actor=actor, obj=user, action=ChangeAction.UPDATE, before=before)
     return user
+
+
+def end_sessions(user: User) -> int:
+    """Delete every session of ``user`` (a disabled account is signed out everywhere at once)."""
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        s.pk
+        for s in Session.objects.filter(expire_date__gt=timezone.now())
+        if s.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)

@@ -1,0 +1,114 @@
+"""Login hardening (QUALITY.md Security 1, 3, 5)."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from waishi.core.middleware import SESSION_STARTED
+from waishi.core.models import AuditLog
+from waishi.users import services
+
+PASSWORD = "Waishi@2026"
+
+
+def attempt(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_five_wrong_passwords_lock_the_account_and_the_lock_is_audited(client, world):
+    user = world.user("fao_staff")
+    for _ in range(4):
+        assert attempt(client, user.username, "wrong-Password1").status_code == 200
+    locked = attempt(client, user.username, "wrong-Password1")
+    assert locked.status_code == 429
+    refused = attempt(client, user.username, PASSWORD)  # the right password, while locked
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    assert AuditLog.objects.filter(action="auth.lockout", username=user.username).count() >= 1
+    assert AuditLog.objects.filter(action="auth.login", user=user).count() == 0
+    other = world.user("unit_clerk")  # by username: another account is not locked
+    assert attempt(client, other.username, PASSWORD).status_code == 302
+
+
+def test_the_lock_ends_after_the_cool_off(client, world, settings):
+    from axes.models import AccessAttempt
+
+    user = world.user("fao_staff")
+    for _ in range(5):
+        attempt(client, user.username, "wrong-Password1")
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.first().attempt_time - settings.AXES_COOLOFF_TIME
+    )
+    assert attempt(client, user.username, PASSWORD).status_code == 302
+
+
+def test_a_new_session_key_at_login_and_idle_and_absolute_limits(client, world):
+    user = world.user("fao_staff")
+    client.get(reverse("login"))
+    before = client.session.session_key
+    assert attempt(client, user.username, PASSWORD).status_code == 302
+    assert client.session.session_key != before
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session[SESSION_STARTED] = int(time.time()) - settings.WAISHI_SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_logout_and_disabling_end_the_sessions(client, world):
+    user = world.user("fao_staff")
+    attempt(client, user.username, PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+    attempt(client, user.username, PASSWORD)
+    assert Session.objects.count() == 1
+    user.is_active = False
+    services.user_update(actor=None, user=user)
+    assert Session.objects.count() == 0
+    assert client.get(reverse("home")).status_code == 302
+    assert AuditLog.objects.filter(action="user.disable").count() == 1
+
+
+def test_production_settings_pass_check_deploy():
+    root = Path(settings.BASE_DIR)
+    env = {
+        **os.environ,
+        "WAISHI_ENV": "production",
+        "DJANGO_SECRET_KEY": "p" * 20 + "roduction-secret-key-" + "x" * 30,
+        "DJANGO_ALLOWED_HOSTS": "waishi.example.gov.cn",
+        "WAISHI_CRYPTO_KEYS": "k1:" + "0f" * 16,
+        "WAISHI_CRYPTO_ACTIVE_KEY": "k1",
+        "WAISHI_BLIND_INDEX_KEY": "ab" * 32,
+        "WAISHI_AUDIT_KEY": "cd" * 32,
+        "DATABASE_URL": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "password", ["Sh0rt!", "alllowercase1", "ALLUPPERCASE1", "NoDigitsHere", "password"]
+)
+def test_weak_passwords_are_refused(world, password):
+    from waishi.core.errors import ApplicationError
+
+    user = world.user("viewer")
+    with pytest.raises(ApplicationError):
+        services.user_update(actor=None, user=user, password=password)
