@@ -103,9 +103,7 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    "password", ["Sh0rt!", "alllowercase1", "ALLUPPERCASE1", "NoDigitsHere", "password"]
-)
+@pytest.mark.parametrize("password", ["Sh0rt!", "alllowercase1", "ALLUPPERCASE1", "NoDigitsHere", "password"])
 def test_weak_passwords_are_refused(world, password):
     from waishi.core.errors import ApplicationError
 
