@@ -21,8 +21,6 @@ ARGS = [
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -33,6 +31,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")

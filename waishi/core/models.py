@@ -57,7 +57,7 @@ class RestrictedQuerySet(models.QuerySet):
 
 
 class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
-    pass
+    """The manager of every Waishi model: ``Model.objects.restrict(user, action)``."""
 
 
 class BaseModel(models.Model):

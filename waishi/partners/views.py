@@ -60,11 +60,11 @@ class AsOfMixin:
 
 
 class PartnershipListView(AsOfMixin, ListView):
-    pass
+    """The partnership list with each activity as of the chosen date."""
 
 
 class PartnershipExportView(AsOfMixin, ExportView):
-    pass
+    """The export of that list, with the same date."""
 
 
 def page_forms(data=None, files=None, user=None):

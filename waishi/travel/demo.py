@@ -598,7 +598,7 @@ BRIEFING = (
 
 
 class DemoError(RuntimeError):
-    pass
+    """The demo data could not be built as described (a service refused a step)."""
 
 
 def _principal(person) -> bool:

@@ -150,7 +150,7 @@ class ReasonForm(Form):
 
 
 class EmptyForm(Form):
-    pass
+    """A step that asks nothing but the confirmation."""
 
 
 class FixForm(Form):

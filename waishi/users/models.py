@@ -9,7 +9,7 @@ from waishi.users.choices import Role
 
 
 class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):
-    pass
+    """Django's user manager with ``restrict()``."""
 
 
 class User(AbstractUser):

@@ -31,7 +31,7 @@ class RestrictedViewSetMixin:
 
 
 class ReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
+    """List and retrieve, through ``restrict()``."""
 
 
 class PermissionFirstCreateMixin:

@@ -291,7 +291,7 @@ class OpinionSerializer(serializers.Serializer):
 
 
 class EmptySerializer(serializers.Serializer):
-    pass
+    """The body of a step that takes no input."""
 
 
 class ReturnSerializer(serializers.Serializer):

@@ -82,7 +82,7 @@ def test_logout_and_disabling_end_the_sessions(client, world):
 def test_production_settings_pass_check_deploy():
     root = Path(settings.BASE_DIR)
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "WAISHI_ENV": "production",
         "DJANGO_SECRET_KEY": "p" * 20 + "roduction-secret-key-" + "x" * 30,
         "DJANGO_ALLOWED_HOSTS": "waishi.example.gov.cn",
