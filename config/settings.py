@@ -204,6 +204,8 @@ else:
     WAISHI_CRYPTO_ACTIVE_KEY = os.environ.get("WAISHI_CRYPTO_ACTIVE_KEY", next(iter(WAISHI_CRYPTO_KEYS)))
     WAISHI_BLIND_INDEX_KEY = os.environ.get("WAISHI_BLIND_INDEX_KEY", _dev_key("blind-index", 32))
     WAISHI_AUDIT_KEY = os.environ.get("WAISHI_AUDIT_KEY", _dev_key("audit", 32))
+# Audit rows younger than this are never deleted (QUALITY.md Security 8; MLPS asks for 6 months).
+WAISHI_AUDIT_MIN_RETENTION_DAYS = max(184, int(os.environ.get("WAISHI_AUDIT_MIN_RETENTION_DAYS", 184)))
 WAISHI_CRYPTO_PROVIDER = os.environ.get("WAISHI_CRYPTO_PROVIDER", "waishi.core.crypto.SoftwareProvider")
 
 # Security headers (QUALITY.md line 10).

@@ -9,7 +9,7 @@ concurrent events never share a predecessor.
 import ipaddress
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils import timezone
 from waishi.core import context
 from waishi.core.choices import AuditResult
 from waishi.core.crypto import provider
-from waishi.core.models import AuditHead, AuditLog
+from waishi.core.models import AuditAnchor, AuditHead, AuditLog
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x5741495348  # "WAISH": the advisory lock that serialises appends on PostgreSQL
@@ -89,6 +89,38 @@ def audit(
     return row
 
 
+def _anchor_mac(seq: int, prev_hash: str) -> str:
+    return provider().audit_mac(f"anchor\x00{seq}\x00{prev_hash}".encode())
+
+
+def purge(before, minimum_days: int) -> int:
+    """Delete the rows older than ``before`` (never rows younger than ``minimum_days``), keeping the chain
+    verifiable: the first kept row and its predecessor's hash become the chain's anchor."""
+    if before > timezone.now() - timedelta(days=minimum_days):
+        raise ValueError(f"audit rows younger than {minimum_days} days are never deleted")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        old = AuditLog.objects.filter(at__lt=before)
+        last_old = old.order_by("-seq").only("seq", "hash").first()
+        if last_old is None:
+            return 0
+        count, _ = AuditLog.objects.filter(seq__lte=last_old.seq).delete()
+        AuditAnchor.objects.update_or_create(
+            pk=1,
+            defaults={
+                "seq": last_old.seq + 1,
+                "prev_hash": last_old.hash,
+                "mac": _anchor_mac(last_old.seq + 1, last_old.hash),
+            },
+        )
+    audit(
+        "audit.purge", detail={"deleted": count, "before": before.isoformat(), "first_kept": last_old.seq + 1}
+    )
+    return count
+
+
 def _head_mac(seq: int, row_hash: str) -> str:
     return provider().audit_mac(f"head\x00{seq}\x00{row_hash}".encode())
 
@@ -103,10 +135,15 @@ class Verification:
 
 def verify() -> Verification:
     """Walk the chain in sequence order; stop at the first row that does not follow from the one before."""
-    expected_prev, expected_seq, checked = GENESIS, None, 0
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
     mac = provider()
+    anchor = AuditAnchor.objects.filter(pk=1).first()
+    if anchor is not None:
+        if not mac.constant_time_equal(_anchor_mac(anchor.seq, anchor.prev_hash), anchor.mac):
+            return Verification(False, 0, anchor.seq, "the chain's anchor record was altered")
+        expected_prev, expected_seq = anchor.prev_hash, anchor.seq
     for row in AuditLog.objects.order_by("seq").iterator(chunk_size=2000):
-        if expected_seq is not None and row.seq != expected_seq:
+        if row.seq != expected_seq:
             return Verification(
                 False, checked, row.seq, f"sequence jumps from {expected_seq - 1} to {row.seq}"
             )
@@ -116,7 +153,7 @@ def verify() -> Verification:
             return Verification(False, checked, row.seq, "content does not match its hash")
         expected_prev, expected_seq, checked = row.hash, row.seq + 1, checked + 1
     head = AuditHead.objects.filter(pk=1).first()
-    last_seq = (expected_seq or 1) - 1
+    last_seq = expected_seq - 1
     if head is None:
         if checked:
             return Verification(False, checked, last_seq, "the chain's head record is missing")

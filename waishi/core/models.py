@@ -178,6 +178,24 @@ class AuditHead(models.Model):
         return f"#{self.seq}"
 
 
+class AuditAnchor(models.Model):
+    """Where the chain starts after old rows were purged: the first kept row and its predecessor's hash,
+    with a MAC, so that a purge is not mistaken for a deletion and a deletion is not hidden by one."""
+
+    seq = models.PositiveBigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    objects = RestrictedManager()
+    permission_model = "core.auditlog"
+
+    class Meta:
+        verbose_name = _("audit chain anchor")
+
+    def __str__(self):
+        return f"#{self.seq}"
+
+
 class Attachment(BaseModel):
     """A file attached to any record; content type and size are checked on upload."""
 
