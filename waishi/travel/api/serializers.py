@@ -16,27 +16,8 @@ from waishi.travel import rules, services
 from waishi.travel.choices import BudgetKind, InviterKind, MemberRole
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripEvent
 
+
 # The trip's own fields a clerk fills in, as the service's Application.fields takes them.
-APPLICATION_FIELDS = (
-    "applicant_unit",
-    "category",
-    "is_cross_unit",
-    "mission",
-    "depart_date",
-    "return_date",
-    "plan_entry",
-    "inviter_name",
-    "inviter_country",
-    "inviter_kind",
-    "invitation_from",
-    "invitation_to",
-    "invitation_invitees",
-    "invitation_signed",
-    "notice_from",
-    "notice_to",
-)
-
-
 class CountryCodeField(serializers.PrimaryKeyRelatedField):
     """A country or region by its ISO 3166-1 alpha-2 code (``JP``; ``HK``, ``MO`` and ``TW`` are regions)."""
 
@@ -229,7 +210,7 @@ class TripSummarySerializer(serializers.ModelSerializer):
         """The validated input as the service takes it; parts a partial update leaves out stay as they are."""
         data = self.validated_data
         trip = self.instance
-        fields = {name: data[name] for name in APPLICATION_FIELDS if name in data}
+        fields = {name: data[name] for name in services.APPLICATION_FIELDS if name in data}
         members = data.get("members")
         if members is None:
             members = (
