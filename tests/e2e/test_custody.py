@@ -44,8 +44,8 @@ def test_check_out_and_return_in_the_browser(page, shot):
     assert "S*****321" in page.content() and NUMBER not in page.content()
     page.click("button[data-movement=check_out]")
     page.select_option("#move-check_out select[name=trip]", str(trip.pk))
-    page.click("#move-check_out button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#move-check_out button[type=submit]")
     document.refresh_from_db()
     assert (document.custody, document.trip_id) == ("checked_out", trip.pk)
     assert document.due_date == trip.return_date + datetime.timedelta(days=7)
@@ -59,15 +59,15 @@ def test_check_out_and_return_in_the_browser(page, shot):
     page.goto(page.base_url + "/passports/")
     assert page.locator("a", has_text="程晓东").count() == 1
     page.fill("input[name=q]", NUMBER)  # exact number, found through the blind index
-    page.press("input[name=q]", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("input[name=q]", "Enter")
     assert page.locator("a", has_text="程晓东").count() == 1
     shot(page, "custody-03-out-on-a-trip")
 
     page.goto(page.base_url + document.get_absolute_url())
     page.click("button[data-movement=return]")
-    page.click("#move-return button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#move-return button[type=submit]")
     document.refresh_from_db()
     assert document.custody == "in_custody" and document.trip is None
     assert receipt.__class__.objects.get(pk=receipt.pk).returned_on == today

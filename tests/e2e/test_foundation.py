@@ -22,13 +22,13 @@ def test_login_language_search_reveal_export(page, shot):
     shot(page, "02-home-zh")
 
     page.click("text=周敏")
-    page.click("button[value=en]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[value=en]")
     assert "My work queue" in page.content()
     shot(page, "03-home-en")
     page.click("text=周敏")
-    page.click("button[value=zh-hans]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[value=zh-hans]")
     assert "我的待办" in page.content()
 
     page.fill("nav input[name=q]", "zs")
@@ -74,8 +74,8 @@ def test_dashboard_numbers_link_to_their_records(page, shot):
     cards = page.locator("#kpis .kpi")
     assert "13" in cards.nth(0).inner_text() and "42" in cards.nth(0).inner_text()
     shot(page, "07-dashboard")
-    cards.nth(1).click()  # cross-unit delegations → the trips behind the number
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        cards.nth(1).click()  # cross-unit delegations → the trips behind the number
     assert "is_cross_unit=true" in page.url
     assert page.locator("table tbody tr").count() == 2
     shot(page, "08-dashboard-drilldown")

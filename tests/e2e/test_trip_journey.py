@@ -23,8 +23,8 @@ def logout(page):
 def step(page, name: str):
     """Open a workflow step's form on the application page and confirm it."""
     page.click(f"button[data-step={name}]")
-    page.click(f"#step-{name} button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"#step-{name} button[type=submit]")
 
 
 def test_trip_from_application_to_closing(page, shot, tmp_path):
@@ -75,8 +75,8 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     page.fill("#id_budget-0-currency", "JPY")
     page.fill("#id_budget-0-amount", "160000")
     shot(page, "trip-01-application-form")
-    page.click("#trip-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#trip-form button[type=submit]")
     trip = Trip.objects.get(mission__startswith="赴日本东京参加国际陶瓷艺术教育论坛")
     assert page.url.endswith(trip.get_absolute_url())
     assert not page.locator("#findings .alert-danger").count(), page.inner_text("#findings")
@@ -103,8 +103,8 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     page.select_option("#id_fixes-0-field", "mission")
     page.fill("#id_fixes-0-message", "请写明论坛名称和主办单位。")
     page.fill("#id_fixes-1-message", "请补充校际合作协议草案。")
-    page.click("#step-return button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#step-return button[type=submit]")
     assert Trip.objects.get(pk=trip.pk).state == "returned"
     logout(page)
 
@@ -114,8 +114,8 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     shot(page, "trip-03-returned")
     page.goto(page.base_url + trip.get_absolute_url() + "edit/")
     page.fill("#id_mission", "赴日本东京参加东京艺术大学主办的国际陶瓷艺术教育论坛并洽谈校际合作。")
-    page.click("#trip-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#trip-form button[type=submit]")
     assert page.url.endswith(trip.get_absolute_url()), page.inner_text("main")[:1500]
     step(page, "submit")
     logout(page)
@@ -150,12 +150,12 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     step(page, "brief")
     page.click("button[data-step=depart]")
     page.fill("#step-depart input[name=date]", iso(depart))
-    page.click("#step-depart button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#step-depart button[type=submit]")
     page.click("button[data-step=come_back]")
     page.fill(f"#id_entry_{member.pk}", iso(back + datetime.timedelta(days=2)))
-    page.click("#step-come_back button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#step-come_back button[type=submit]")
     assert Trip.objects.get(pk=trip.pk).state == "returned_home"
     assert page.locator("#border-flags").count() == 1  # the member came back two days late
     shot(page, "trip-07-came-back-flagged")
@@ -167,8 +167,8 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     page.fill(
         "#step-report textarea[name=text]", "代表团出席论坛并作主旨发言，与东京艺术大学达成交换生合作意向。"
     )
-    page.click("#step-report button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#step-report button[type=submit]")
     logout(page)
 
     login(page, "staff")
@@ -178,8 +178,8 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     page.fill("#id_follow_ups-0-item", "落实交换生合作协议签署")
     page.fill("#id_follow_ups-0-owner", "景德镇陶瓷大学国际交流处")
     page.fill("#id_follow_ups-0-due", iso(back + datetime.timedelta(days=90)))
-    page.click("#step-evaluate button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#step-evaluate button[type=submit]")
     step(page, "close")
     trip.refresh_from_db()
     assert trip.state == "closed"
