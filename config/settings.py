@@ -183,6 +183,10 @@ MEDIA_URL = "/media/"
 WAISHI_UPLOAD_MAX_BYTES = int(os.environ.get("WAISHI_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = WAISHI_UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Excel: rows read from the database per query while an export streams (core.excel), and rows written per
+# batch by an import (a constant number of queries per batch).
+WAISHI_EXPORT_CHUNK_ROWS = int(os.environ.get("WAISHI_EXPORT_CHUNK_ROWS", 2000))
+WAISHI_IMPORT_BATCH_ROWS = int(os.environ.get("WAISHI_IMPORT_BATCH_ROWS", 500))
 
 
 # Cryptography (QUALITY.md line 9): SM4-GCM keys by id, the active one encrypts, all decrypt.
