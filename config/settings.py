@@ -187,6 +187,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # batch by an import (a constant number of queries per batch).
 WAISHI_EXPORT_CHUNK_ROWS = int(os.environ.get("WAISHI_EXPORT_CHUNK_ROWS", 2000))
 WAISHI_IMPORT_BATCH_ROWS = int(os.environ.get("WAISHI_IMPORT_BATCH_ROWS", 500))
+# Lists (core.pagination): up to this many rows a list shows its exact count; beyond it "about N" (the
+# PostgreSQL planner's estimate) or "more than N". Numbered pages reach this far; deeper pages use a cursor.
+WAISHI_LIST_EXACT_COUNT_LIMIT = int(os.environ.get("WAISHI_LIST_EXACT_COUNT_LIMIT", 10000))
+WAISHI_LIST_NUMBERED_PAGES = int(os.environ.get("WAISHI_LIST_NUMBERED_PAGES", 5))
 
 
 # Cryptography (QUALITY.md line 9): SM4-GCM keys by id, the active one encrypts, all decrypt.
