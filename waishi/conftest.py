@@ -25,6 +25,11 @@ class World:
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> World:
+    """The fixture's data, for fixtures of a wider scope that open the database themselves."""
     load_countries()
     province = OrganizationFactory(
         code="prov",
