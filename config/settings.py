@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "waishi.core",
     "waishi.directory",
     "waishi.users",
@@ -70,7 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "waishi.core.middleware.LoginRequiredMiddleware",
+    "waishi.users.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waishi.core.middleware.RequestContextMiddleware",
@@ -146,6 +150,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "waishi.users.validators.CharacterClassValidator"},
 ]
+
+# Passwords are changed every 90 days (QUALITY.md Security 2); users.policy.password_expired.
+WAISHI_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("WAISHI_PASSWORD_MAX_AGE_DAYS", 90))
+# TOTP second factor for FAO and administrator accounts (QUALITY.md Security 4; users.policy). The issuer
+# names the entry in the authenticator app; wrong codes also count toward the lockout above.
+OTP_TOTP_ISSUER = os.environ.get("WAISHI_TOTP_ISSUER", "Waishi")
 
 # Sessions: 30 minutes idle (the expiry is renewed on every request), 8 hours absolute.
 SESSION_COOKIE_AGE = int(os.environ.get("WAISHI_SESSION_IDLE_SECONDS", 30 * 60))

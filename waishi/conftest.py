@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from waishi.core.testing.factories import OrganizationFactory, UserFactory
+from waishi.core.testing.factories import OrganizationFactory, UserFactory, enrolled_device
 from waishi.directory.choices import OrganizationKind, OrganizationLevel
 from waishi.directory.reference import load_countries
+from waishi.users.policy import needs_second_factor
 
 
 @dataclass
@@ -21,6 +24,25 @@ class World:
     def user(self, role: str, organization=None):
         organization = organization or (self.unit_a if role.startswith("unit_") else self.city_a)
         return UserFactory(username=f"{role}-{organization.code}", organization=organization, roles=[role])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def verified_force_login():
+    """``client.force_login(user)`` gives the session a user would have after typing a good code: the second
+    factor stays enforced in every test (the gate middleware is on), and tests that are not about logging
+    in need not type codes. Tests of the login itself go through the login form."""
+    force_login = Client.force_login
+
+    def verified(self, user, backend=None):
+        force_login(self, user, backend)
+        if needs_second_factor(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = enrolled_device(user).persistent_id
+            session.save()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", verified)
+        yield
 
 
 @pytest.fixture

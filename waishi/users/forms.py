@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +39,36 @@ class UserForm(ModelForm):
             self.fields["password"].disabled = True
         # Administrators hold no personal data: the link to a person is set by the command line only.
         self.fields.pop("person")
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-lg text-center font-monospace",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+        help_text=_("The six digits your authenticator app shows for Waishi."),
+    )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form (old password, new password twice, the password validators), and the new password must
+    differ from the old one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error("new_password1", _("Choose a password different from the current one."))
+        return cleaned

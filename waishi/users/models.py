@@ -3,6 +3,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
 
 from waishi.core.models import RestrictedQuerySet
 from waishi.users.choices import Role
@@ -37,7 +38,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
-        permissions = [("assign_roles", _("Can assign roles to users"))]
+        permissions = [
+            ("assign_roles", _("Can assign roles to users")),
+            ("reset_second_factor_user", _("Can reset a user's second factor")),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -55,3 +59,8 @@ class User(AbstractUser):
 
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes.intersection(codes))
+
+    @property
+    def second_factor_enrolled(self) -> bool:
+        """The user has a confirmed TOTP device."""
+        return user_has_device(self)

@@ -106,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "users.view_user",
         "users.change_user",
         "users.assign_roles",
+        "users.reset_second_factor_user",
         "auth.view_group",
     },
     Role.AUDIT_ADMIN: {"core.view_auditlog", "core.view_changelog"},

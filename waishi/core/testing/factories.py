@@ -1,4 +1,6 @@
 import factory
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waishi.directory.choices import Gender, OrganizationKind, OrganizationLevel, Rank
 from waishi.directory.models import City, Organization, Person
@@ -46,6 +48,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", "Waishi@2026")
+    password_changed_at = factory.LazyFunction(timezone.now)  # a fresh password: no forced change
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
@@ -54,3 +57,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.groups.set(Group.objects.filter(name__in=extracted))
             self.save()
+
+
+def enrolled_device(user) -> TOTPDevice:
+    """The user's confirmed TOTP device, created when he has none (an enrolled account)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Waishi", confirmed=True
+    )
