@@ -18,6 +18,8 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
+handler403 = core_views.permission_denied
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("search/", core_views.search, name="search"),

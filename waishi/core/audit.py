@@ -11,13 +11,63 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from waishi.core import context
 from waishi.core.choices import AuditResult
 from waishi.core.crypto import provider
 from waishi.core.models import AuditAnchor, AuditHead, AuditLog
+
+
+class AuditEvent(models.TextChoices):
+    """Every code ``audit()`` is called with, and its label on the audit log page (the catalogue that
+    ``core/tests/test_audit_events.py`` compares with the code base both ways)."""
+
+    LOGIN = "auth.login", _("Login")
+    LOGIN_FAILED = "auth.login_failed", _("Failed login")
+    LOGOUT = "auth.logout", _("Logout")
+    LOCKOUT = "auth.lockout", _("Account locked after failed logins")
+    TOKEN_CREATE = "auth.token_create", _("API token created")
+    SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    SECOND_FACTOR_ENROL = "auth.second_factor_enrol", _("Second factor enrolled")
+    SECOND_FACTOR_RESET = "auth.second_factor_reset", _("Second factor reset")
+    PASSWORD_CHANGE = "password.change", _("Password changed")
+    USER_CREATE = "user.create", _("Account created")
+    USER_DISABLE = "user.disable", _("Account disabled")
+    ROLES_CHANGE = "user.roles_change", _("Roles changed")
+    ACCESS_DENIED = "access.denied", _("Access denied")
+    REVEAL = "personal_data.reveal", _("Personal data revealed")
+    EXPORT = "data.export", _("Data exported")
+    IMPORT = "data.import", _("Data imported")
+    CONFIG_CHANGE = "config.change", _("Configuration changed")
+    AUDIT_PURGE = "audit.purge", _("Old audit rows purged")
+    TRIP_CREATE = "trip.create", _("Trip application created")
+    TRIP_SIGN_OFF = "trip.sign_off", _("Trip signed off by the unit")
+    TRIP_SUBMIT = "trip.submit", _("Trip submitted")
+    TRIP_RETURN = "trip.return", _("Trip returned for correction")
+    TRIP_REVIEW = "trip.review", _("Trip reviewed (or escalated)")
+    TRIP_APPROVE = "trip.approve", _("Trip approved")
+    TRIP_REJECT = "trip.reject", _("Trip rejected")
+    TRIP_CANCEL = "trip.cancel", _("Trip cancelled")
+    TRIP_BRIEF = "trip.brief", _("Pre-departure briefing held")
+    TRIP_BRIEF_INCOMPLETE = "trip.brief_incomplete", _("Members absent from the briefing")
+    TRIP_DEPART = "trip.depart", _("Delegation departed")
+    TRIP_COME_BACK = "trip.come_back", _("Delegation came back")
+    TRIP_BORDER_FLAGS = "trip.border_flags", _("Border dates differ from the approval")
+    TRIP_REPORT = "trip.report", _("Trip report filed")
+    TRIP_EVALUATE = "trip.evaluate", _("Trip evaluated")
+    TRIP_CLOSE = "trip.close", _("Trip closed")
+    DOCUMENT_DEPOSIT = "passport.deposit", _("Travel document deposited")
+    DOCUMENT_CHECK_OUT = "passport.check_out", _("Travel document checked out")
+    DOCUMENT_RETURN = "passport.return", _("Travel document returned")
+    DOCUMENT_LOST = "passport.lost", _("Travel document reported lost")
+    DOCUMENT_CANCEL = "passport.cancel", _("Travel document cancelled")
+    PARTNERSHIP_CREATE = "partnership.create", _("Partnership recorded")
+    PARTNERSHIP_LEVEL = "partnership.change_level", _("Partnership level changed")
+    PARTNERSHIP_APPROVAL = "partnership.approval", _("Partnership approval stage recorded")
+
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x5741495348  # "WAISH": the advisory lock that serialises appends on PostgreSQL
@@ -65,7 +115,11 @@ def audit(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        last = AuditLog.objects.order_by("-seq").only("seq", "hash").first()
+        # After a purge of every row the chain goes on from its head (the anchor expects that row).
+        last = (
+            AuditLog.objects.order_by("-seq").only("seq", "hash").first()
+            or AuditHead.objects.filter(pk=1).first()
+        )
         row = AuditLog(
             seq=(last.seq + 1) if last else 1,
             at=timezone.now(),
@@ -87,6 +141,18 @@ def audit(
             pk=1, defaults={"seq": row.seq, "hash": row.hash, "mac": _head_mac(row.seq, row.hash)}
         )
     return row
+
+
+def audit_refusal(user, detail: dict) -> None:
+    """The ``access.denied`` row of a refused request (403 page or API answer), unless the code that refused
+    already wrote one with its own detail: one row per refused request."""
+    request_id = context.current().request_id
+    if (
+        request_id
+        and AuditLog.objects.filter(request_id=request_id, action=AuditEvent.ACCESS_DENIED).exists()
+    ):
+        return
+    audit(AuditEvent.ACCESS_DENIED, user=user, result=AuditResult.DENIED, detail=detail)
 
 
 def _anchor_mac(seq: int, prev_hash: str) -> str:

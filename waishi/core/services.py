@@ -147,7 +147,13 @@ def model_create(*, actor, obj: models.Model, m2m: dict | None = None) -> models
 def _check_scope(actor, obj) -> None:
     """A user may not create or move a record outside what he is allowed to see."""
     if not type(obj).objects.restrict(actor, "view").filter(pk=obj.pk).exists():
-        raise NotAllowed("out_of_scope", _("The record would fall outside your organization."))
+        raise deny(
+            actor,
+            None,
+            {"model": obj._meta.label_lower, "action": "scope"},
+            "out_of_scope",
+            _("The record would fall outside your organization."),
+        )
 
 
 @service

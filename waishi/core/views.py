@@ -10,13 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from waishi.core import config, services
-from waishi.core.audit import audit
+from waishi.core.audit import AuditEvent, audit, audit_refusal
 from waishi.core.errors import ApplicationError
 from waishi.core.filtersets import FilterSet
 from waishi.core.forms import Form, ModelForm
@@ -24,6 +26,12 @@ from waishi.core.generic import ModelViews
 from waishi.core.models import Attachment, AuditLog, ChangeLog, Notification, OfficeSetting, WorkdayOverride
 from waishi.core.navigation import work_queue
 from waishi.core.search import global_search
+
+
+def permission_denied(request, exception):
+    """The 403 page (``handler403``): every refused request leaves one audit row."""
+    audit_refusal(getattr(request, "user", None), {"method": request.method, "path": request.path})
+    return defaults.permission_denied(request, exception)
 
 
 def home(request):
@@ -97,6 +105,11 @@ class AuditLogTable(tables.Table):
     class Meta:
         model = AuditLog
         fields = ["seq", "at", "username", "ip", "action", "object_type", "object_repr", "result", "detail"]
+
+    def render_action(self, value):
+        """The event's label from the catalogue, its code on hover."""
+        label = AuditEvent(value).label if value in AuditEvent.values else value
+        return format_html('<span title="{}">{}</span>', value, label)
 
 
 def audit_log(request):

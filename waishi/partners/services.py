@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from waishi.core import config
 from waishi.core.audit import audit
 from waishi.core.choices import ChangeAction
-from waishi.core.errors import ApplicationError, Conflict, NotAllowed
+from waishi.core.errors import ApplicationError, Conflict
 from waishi.core.models import Attachment
-from waishi.core.services import record_change, require, service, snapshot
+from waishi.core.services import deny, record_change, require, service, snapshot
 from waishi.partners import config as partner_config
 from waishi.partners.choices import ApprovalStage, PartnerLevel
 from waishi.partners.models import Approval, Contact, LevelChange, PartnerExchange, Partnership
@@ -83,7 +83,13 @@ def _check_office(actor, office) -> None:
     if office is None or not office.is_fao:
         raise _invalid("office", _("Our side is a Foreign Affairs Office."))
     if not Organization.objects.restrict(actor, "view").filter(pk=office.pk).exists():
-        raise NotAllowed("out_of_scope", _("You cannot record partnerships of this office."))
+        raise deny(
+            actor,
+            office,
+            {"model": "partners.partnership", "action": "add"},
+            "out_of_scope",
+            _("You cannot record partnerships of this office."),
+        )
 
 
 def _check_document(partnership, document, field: str = "document") -> None:
@@ -124,6 +130,20 @@ def partnership_create(
     *, actor, office, city, level: str, signed_on: date, note: str = "", document=None
 ) -> Partnership:
     """Record a partnership as signed on ``signed_on`` at ``level`` (its first line of history)."""
+    partnership = _record(
+        actor=actor, office=office, city=city, level=level, signed_on=signed_on, note=note, document=document
+    )
+    audit(
+        "partnership.create",
+        user=actor,
+        obj=partnership,
+        detail={"level": level, "signed_on": signed_on.isoformat()},
+    )
+    return partnership
+
+
+def _record(*, actor, office, city, level: str, signed_on: date, note="", document=None) -> Partnership:
+    """The partnership and its first line of history, without the audit row (see its callers)."""
     require(actor, Partnership, "add")
     _check_office(actor, office)
     check_country(office, city.country)
@@ -147,12 +167,6 @@ def partnership_create(
         partnership=partnership, level=level, date=signed_on, document=document, recorded_by=actor
     )
     record_change(actor=actor, obj=partnership, action=ChangeAction.CREATE)
-    audit(
-        "partnership.create",
-        user=actor,
-        obj=partnership,
-        detail={"level": level, "signed_on": signed_on.isoformat()},
-    )
     return partnership
 
 
@@ -160,11 +174,12 @@ def partnership_create(
 def partnership_import(
     *, actor, office, country, name_zh: str, name_en: str, level: str, signed_on: date
 ) -> Partnership:
-    """One row of an office's existing partner list: the city found or created (and geocoded)."""
+    """One row of an office's existing partner list: the city found or created (and geocoded). The import as
+    a whole is one audit row (``data.import``); each partnership is in the change log."""
     require(actor, Partnership, "add")
     check_country(office, country)
     city = find_or_create_city(actor=actor, country=country, name_zh=name_zh, name_en=name_en)
-    return partnership_create(actor=actor, office=office, city=city, level=level, signed_on=signed_on)
+    return _record(actor=actor, office=office, city=city, level=level, signed_on=signed_on)
 
 
 @service
@@ -341,7 +356,13 @@ def _check_exchange(actor, exchange: PartnerExchange, partnerships) -> None:
         raise _invalid("partnerships", _("Choose at least one partner."))
     visible = Partnership.objects.restrict(actor, "view").filter(pk__in=[p.pk for p in partnerships])
     if visible.count() != len({p.pk for p in partnerships}):
-        raise NotAllowed("out_of_scope", _("You cannot record exchanges of these partners."))
+        raise deny(
+            actor,
+            None,
+            {"model": "partners.partnerexchange", "partnerships": sorted(p.pk for p in partnerships)},
+            "out_of_scope",
+            _("You cannot record exchanges of these partners."),
+        )
     offices = {p.office_id for p in partnerships}
     if len(offices) > 1:
         raise _invalid(

@@ -14,8 +14,8 @@ from waishi.core import config
 from waishi.core.audit import audit
 from waishi.core.choices import ChangeAction
 from waishi.core.deadlines import due_date
-from waishi.core.errors import ApplicationError, Conflict, NotAllowed
-from waishi.core.services import record_change, require, service, snapshot
+from waishi.core.errors import ApplicationError, Conflict
+from waishi.core.services import deny, record_change, require, service, snapshot
 from waishi.passports import config as passport_config
 from waishi.passports.choices import PASSPORT_KINDS, Custody, DocumentKind, DueRule, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
@@ -55,7 +55,13 @@ def document_register(
     """Register a document as it is handed into custody (the first deposit)."""
     require(actor, TravelDocument, "add")
     if not type(document.person).objects.restrict(actor).filter(pk=document.person_id).exists():
-        raise NotAllowed("out_of_scope", _("You cannot register documents of this person."))
+        raise deny(
+            actor,
+            document.person,
+            {"model": "passports.traveldocument", "action": "add"},
+            "out_of_scope",
+            _("You cannot register documents of this person."),
+        )
     document.custody, document.due_date, document.trip = Custody.IN_CUSTODY, None, None
     _clean(document)
     try:

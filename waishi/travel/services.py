@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from waishi.core import config
 from waishi.core.audit import audit
 from waishi.core.choices import ChangeAction
-from waishi.core.errors import ApplicationError, Conflict, NotAllowed
+from waishi.core.errors import ApplicationError, Conflict
 from waishi.core.services import deny, record_change, require, service, snapshot
 from waishi.travel import config as travel_config
 from waishi.travel import rules
@@ -158,7 +158,13 @@ def _check_unit(actor, trip: Trip) -> None:
 
     unit = trip.applicant_unit
     if not Organization.objects.restrict(actor, "view").filter(pk=unit.pk, kind="unit").exists():
-        raise NotAllowed("out_of_scope", _("You cannot apply for this unit."))
+        raise deny(
+            actor,
+            unit,
+            {"model": "travel.trip", "action": "apply"},
+            "out_of_scope",
+            _("You cannot apply for this unit."),
+        )
     office = unit.office()
     if office is None:
         raise ApplicationError("invalid", _("The unit is not under any Foreign Affairs Office."))
@@ -176,6 +182,7 @@ def trip_create(*, actor, application: Application) -> Trip:
     _write_nested(trip, application)
     record_change(actor=actor, obj=trip, action=ChangeAction.CREATE)
     TripEvent.objects.create(trip=trip, actor=actor, action="create", to_state=TripState.DRAFT)
+    audit("trip.create", user=actor, obj=trip, detail={"to": TripState.DRAFT})
     return trip
 
 

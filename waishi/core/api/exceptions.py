@@ -7,6 +7,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from waishi.core.audit import audit_refusal
 from waishi.core.errors import ApplicationError
 
 
@@ -19,6 +20,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.PermissionDenied):
+        request = context["request"]
+        audit_refusal(request.user, {"method": request.method, "path": request.path})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,0 +1,743 @@
+"""The audit events (QUALITY.md Security 7 and 8): one catalogue of codes, compared with the code base both
+ways; each event written exactly once when a user does the thing through a page or the API; the three
+administrators' separate rights; audit rows that nobody changes or deletes."""
+
+import ast
+import importlib
+import inspect
+import io
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+import waishi
+from waishi.core.audit import AuditEvent, audit, verify
+from waishi.core.choices import AuditResult
+from waishi.core.models import AuditLog, OfficeSetting
+from waishi.core.testing.factories import PersonFactory, UserFactory
+from waishi.directory.choices import Rank
+from waishi.directory.models import Person
+from waishi.partners.choices import PartnerLevel
+from waishi.partners.models import Partnership
+from waishi.partners.tests import factories as ptf
+from waishi.passports import services as passport_services
+from waishi.passports.models import CustodyMovement, TravelDocument
+from waishi.passports.tests import factories as pf
+from waishi.travel.choices import TripState
+from waishi.travel.models import Trip
+from waishi.travel.tests import factories as tf
+from waishi.users.models import User
+
+SOURCE = Path(waishi.__file__).parent
+
+
+# --- the catalogue ---------------------------------------------------------------------------------------
+
+
+class _Sites(ast.NodeVisitor):
+    """Every ``audit(code, ...)`` call of one module, its code resolved to the values it can take."""
+
+    def __init__(self, module: str, tree: ast.Module):
+        self.module = importlib.import_module(module)
+        self.name = module
+        self.tree = tree
+        self.functions: list[ast.FunctionDef] = []
+        self.codes: dict[str, list[str]] = {}
+        self.unresolved: list[str] = []
+
+    def visit_FunctionDef(self, node):
+        self.functions.append(node)
+        self.generic_visit(node)
+        self.functions.pop()
+
+    def visit_Call(self, node):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name == "audit" and (node.args or any(k.arg == "action" for k in node.keywords)):
+            code = node.args[0] if node.args else next(k.value for k in node.keywords if k.arg == "action")
+            where = f"{self.name}:{node.lineno}"
+            try:
+                values = self.values(code)
+            except LookupError as exc:
+                self.unresolved.append(f"{where}: {exc}")
+            else:
+                for value in values:
+                    self.codes.setdefault(value, []).append(where)
+        self.generic_visit(node)
+
+    def values(self, node) -> set[str]:
+        """A literal, a constant (``AuditEvent.LOGIN``, ``MovementKind.LOST``) or an f-string whose parts are
+        parameters of the enclosing function: then the values its callers in this module pass."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            value = getattr(getattr(self.module, node.value.id), node.attr)
+            return {str(getattr(value, "value", value))}
+        if isinstance(node, ast.JoinedStr) and self.functions:
+            parts = []
+            for part in node.values:
+                if isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name):
+                    parts.append(self.passed(self.functions[-1], part.value.id))
+                else:
+                    parts.append(self.values(part))
+            return {"".join(combination) for combination in itertools.product(*parts)}
+        raise LookupError(f"cannot tell which code {ast.unparse(node)!r} is: write it as a literal")
+
+    def passed(self, function: ast.FunctionDef, parameter: str) -> set[str]:
+        positional = [a.arg for a in function.args.posonlyargs + function.args.args]
+        keyword = positional + [a.arg for a in function.args.kwonlyargs]
+        if parameter not in keyword:
+            raise LookupError(f"{parameter} is not a parameter of {function.name}")
+        found = set()
+        for call in ast.walk(self.tree):
+            if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == function.name):
+                continue
+            given = {k.arg: k.value for k in call.keywords}
+            if parameter in positional and positional.index(parameter) < len(call.args):
+                given[parameter] = call.args[positional.index(parameter)]
+            if parameter not in given:
+                raise LookupError(
+                    f"a call of {function.name} at line {call.lineno} does not pass {parameter}"
+                )
+            found |= self.values(given[parameter])
+        if not found:
+            raise LookupError(f"nothing calls {function.name}")
+        return found
+
+
+def emitted() -> tuple[dict[str, list[str]], list[str]]:
+    """Every code the application (not its tests) writes, with where; and the calls whose code is unknown."""
+    codes: dict[str, list[str]] = {}
+    unresolved: list[str] = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        parts = path.relative_to(SOURCE.parent).with_suffix("").parts
+        if {"tests", "testing", "migrations"} & set(parts):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "audit(" not in text:
+            continue
+        tree = ast.parse(text)
+        sites = _Sites(".".join(parts), tree)
+        sites.visit(tree)
+        for code, where in sites.codes.items():
+            codes.setdefault(code, []).extend(where)
+        unresolved += sites.unresolved
+    return codes, unresolved
+
+
+def test_every_emitted_code_is_catalogued_and_every_catalogued_code_is_emitted():
+    codes, unresolved = emitted()
+    assert unresolved == []
+    uncatalogued = {code: where for code, where in codes.items() if code not in AuditEvent.values}
+    assert uncatalogued == {}, "add these codes to core.audit.AuditEvent"
+    assert sorted(set(AuditEvent.values) - set(codes)) == [], "catalogued but never written"
+
+
+def test_the_scan_sees_codes_built_from_parameters():
+    codes, _unresolved = emitted()
+    assert {"trip.submit", "trip.approve", "passport.check_out", "passport.lost"} <= set(codes)
+    assert any(where.startswith("waishi.travel.services:") for where in codes["trip.review"])
+
+
+def test_a_code_the_scan_cannot_read_is_reported():
+    tree = ast.parse("def f(kind):\n    audit(kind.upper())\n")
+    sites = _Sites("waishi.core.audit", tree)
+    sites.visit(tree)
+    assert len(sites.unresolved) == 1 and "write it as a literal" in sites.unresolved[0]
+
+
+def test_every_event_has_its_own_label():
+    labels = [str(label) for label in AuditEvent.labels]
+    assert all(labels) and len(set(labels)) == len(labels)
+
+
+# --- each event exactly once, as a user causes it ----------------------------------------------------------
+
+IP = "10.20.30.40"
+PASSWORD = "Waishi@2026"  # the factories' password
+
+
+@dataclass
+class Expect:
+    """The audit row an action must leave: ``user`` acted (None: nobody signed in, or the command line,
+    then ``username``); ``obj`` is the record concerned; ``also``: the other events the same action writes."""
+
+    user: object = None
+    obj: object = None
+    result: str = AuditResult.SUCCESS
+    username: str = ""
+    ip: str | None = IP
+    also: tuple[str, ...] = ()
+
+
+@pytest.fixture(autouse=True)
+def _fast(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def browser():
+    """One client for the pages and the API, calling from ``IP``."""
+    return Client(REMOTE_ADDR=IP)
+
+
+def ok(response, status=302):
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response
+
+
+# Each case prepares the world and signs in (its own audit rows do not count), then returns the action.
+
+
+def login(world, browser):
+    user = world.user("unit_clerk")
+
+    def act():
+        ok(browser.post(reverse("login"), {"username": user.username, "password": PASSWORD}))
+        return Expect(user=user)
+
+    return act
+
+
+def login_failed(world, browser):
+    user = world.user("unit_clerk")
+
+    def act():
+        ok(browser.post(reverse("login"), {"username": user.username, "password": "wrong"}), 200)
+        return Expect(username=user.username, result=AuditResult.FAILURE)
+
+    return act
+
+
+def lockout(world, browser, settings):
+    user = world.user("unit_clerk")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        browser.post(reverse("login"), {"username": user.username, "password": "wrong"})
+
+    def act():
+        browser.post(reverse("login"), {"username": user.username, "password": "wrong"})
+        return Expect(username=user.username, result=AuditResult.DENIED, also=("auth.login_failed",))
+
+    return act
+
+
+def logout(world, browser):
+    user = world.user("unit_clerk")
+    browser.force_login(user)
+
+    def act():
+        ok(browser.post(reverse("logout")))
+        return Expect(user=user)
+
+    return act
+
+
+def signed_in(browser, user):
+    browser.force_login(user)
+    return user
+
+
+def user_form(target, **changes):
+    return {"username": target.username, "organization": target.organization_id, "is_active": "on"} | changes
+
+
+def roles_change(world, browser):
+    target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
+    admin = signed_in(browser, world.user("security_admin", world.province))
+
+    def act():
+        ok(
+            browser.post(
+                reverse("users:user_edit", args=[target.pk]), user_form(target, roles=["unit_clerk"])
+            )
+        )
+        return Expect(user=admin, obj=target)
+
+    return act
+
+
+def disable(world, browser):
+    target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
+    admin = signed_in(browser, world.user("security_admin", world.province))
+
+    def act():
+        data = user_form(target, roles=["viewer"])
+        del data["is_active"]
+        ok(browser.post(reverse("users:user_edit", args=[target.pk]), data))
+        return Expect(user=admin, obj=target)
+
+    return act
+
+
+def user_create(world, browser):
+    admin = signed_in(browser, world.user("system_admin", world.province))
+
+    def act():
+        data = {
+            "username": "newcomer",
+            "organization": world.unit_a.pk,
+            "is_active": "on",
+            "password": "Qiang@2026x",
+        }
+        ok(browser.post(reverse("users:user_add"), data))
+        return Expect(user=admin, obj=User.objects.get(username="newcomer"))
+
+    return act
+
+
+def reveal_person(field):
+    def prepare(world, browser):
+        person = PersonFactory(organization=world.unit_a)
+        staff = signed_in(browser, world.user("fao_staff"))
+
+        def act():
+            url = reverse("directory:person_reveal", args=[person.pk, field])
+            assert (
+                getattr(person, field) in ok(browser.post(url, {"reason": "办理护照"}), 200).content.decode()
+            )
+            return Expect(user=staff, obj=person)
+
+        return act
+
+    return prepare
+
+
+def reveal_document(world, browser):
+    document = pf.register(world, PersonFactory(organization=world.unit_a))
+    officer = signed_in(browser, pf.officer(world))
+
+    def act():
+        url = reverse("passports:traveldocument_reveal", args=[document.pk, "number"])
+        assert document.number in ok(browser.post(url, {"reason": "办理签证"}), 200).content.decode()
+        return Expect(user=officer, obj=document)
+
+    return act
+
+
+def export(world, browser):
+    PersonFactory(organization=world.unit_a)
+    staff = signed_in(browser, world.user("fao_staff"))
+
+    def act():
+        response = ok(browser.get(reverse("directory:person_export")), 200)
+        b"".join(response.streaming_content if response.streaming else [response.content])
+        return Expect(user=staff)
+
+    return act
+
+
+def data_import(world, browser):
+    from waishi.core.tests.test_excel import FIELDS, good_rows, labels, upload, xlsx
+
+    staff = signed_in(browser, world.user("fao_staff"))
+    header = [labels("zh-hans")[name] for name in FIELDS]
+
+    def act():
+        ok(browser.post(reverse("directory:person_import"), {"file": upload(xlsx(header, good_rows(world)))}))
+        assert Person.objects.count() == 3
+        return Expect(user=staff)
+
+    return act
+
+
+def config_change(world, browser):
+    leader = signed_in(browser, world.user("fao_leader"))
+
+    def act():
+        data = {"office": world.city_a.pk, "key": "travel.members.max", "value": "8"}
+        ok(browser.post(reverse("core:settings"), data))
+        return Expect(user=leader, obj=OfficeSetting.objects.get())
+
+    return act
+
+
+def denied_page(route, role="system_admin"):
+    def prepare(world, browser):
+        user = signed_in(browser, world.user(role, world.province))
+
+        def act():
+            ok(browser.get(reverse(route)), 403)
+            return Expect(user=user, result=AuditResult.DENIED)
+
+        return act
+
+    return prepare
+
+
+def denied_api(world, browser):
+    user = signed_in(browser, world.user("system_admin", world.province))
+
+    def act():
+        ok(browser.get(reverse("api:person-list")), 403)
+        return Expect(user=user, result=AuditResult.DENIED)
+
+    return act
+
+
+def denied_step(world, browser):
+    """A reviewer of the deciding office who may not approve: the service refuses (its own audit row)."""
+    trip = tf.make_trip(world, state=TripState.REVIEWED)
+    staff = signed_in(browser, tf.staff(world))
+
+    def act():
+        ok(browser.post(reverse("travel:trip_step", args=[trip.pk, "approve"]), {"opinion": "同意"}))
+        assert Trip.objects.get(pk=trip.pk).state == TripState.REVIEWED
+        return Expect(user=staff, obj=trip, result=AuditResult.DENIED)
+
+    return act
+
+
+def trip_create(world, browser):
+    clerk = signed_in(browser, tf.clerk(world))
+    head, member = PersonFactory(organization=world.unit_a), PersonFactory(organization=world.unit_a)
+
+    def act():
+        body = {
+            "applicant_unit": world.unit_a.pk,
+            "category": "abroad",
+            "mission": "赴日本东京开展经贸交流",
+            "depart_date": "2026-06-15",
+            "return_date": "2026-06-19",
+            "inviter": {"name": "东京都产业劳动局", "country": "JP", "kind": "government"},
+            "members": [{"person": head.pk, "role": "head"}, {"person": member.pk, "role": "member"}],
+            "legs": [{"country": "JP", "city": "东京", "arrive": "2026-06-15", "depart": "2026-06-19"}],
+            "budget": [{"kind": "lodging", "currency": "JPY", "amount": "80000"}],
+        }
+        response = ok(browser.post(reverse("api:trip-list"), body, content_type="application/json"), 201)
+        return Expect(user=clerk, obj=Trip.objects.get(pk=response.json()["id"]))
+
+    return act
+
+
+def fixes(trip):
+    return {
+        "fixes-TOTAL_FORMS": "1",
+        "fixes-INITIAL_FORMS": "0",
+        "fixes-0-field": "mission",
+        "fixes-0-message": "任务不明确",
+    }
+
+
+def members(trip):
+    return [m.person_id for m in trip.members.order_by("order")]
+
+
+def come_back(late_days=0):
+    def data(trip):
+        entry = trip.return_date + timedelta(days=late_days)
+        return {
+            key: value
+            for pid in members(trip)
+            for key, value in ((f"exit_{pid}", trip.depart_date), (f"entry_{pid}", entry))
+        }
+
+    return data
+
+
+def briefing(attendees):
+    def data(trip):
+        return {
+            "date": trip.depart_date - timedelta(days=3),
+            "content": "外事纪律与安全教育",
+            "attendees": members(trip)[:attendees],
+        }
+
+    return data
+
+
+def step(name, state, actor, data=lambda trip: {}, to=None, senior=False, also=()):
+    """The application page's button ``name`` pressed by ``actor(world, trip)`` on a trip in ``state``."""
+
+    def prepare(world, browser):
+        people = [tf.person(world.unit_a, rank=Rank.BUREAU, position="局长")] if senior else 2
+        trip = tf.make_trip(world, members=people, state=state)
+        user = signed_in(browser, actor(world, trip))
+
+        def act():
+            ok(browser.post(reverse("travel:trip_step", args=[trip.pk, name]), data(trip)))
+            assert to is None or Trip.objects.get(pk=trip.pk).state == to
+            return Expect(user=user, obj=trip, also=also)
+
+        return act
+
+    return prepare
+
+
+def unit_leader(world, trip):
+    return tf.leader(world, trip.applicant_unit)
+
+
+def unit_clerk(world, trip):
+    return tf.clerk(world, trip.applicant_unit)
+
+
+def office_staff(world, trip):
+    return tf.staff(world, trip.office)
+
+
+def deciding_leader(world, trip):
+    return tf.approver(world, trip.deciding_office)
+
+
+def movement(name, prepare_document, data):
+    """The document page's movement ``name`` recorded by the passport officer."""
+
+    def prepare(world, browser):
+        holder = PersonFactory(organization=world.unit_a)
+        document, trip = prepare_document(world, holder)
+        officer = signed_in(browser, pf.officer(world))
+
+        def act():
+            url = reverse("passports:traveldocument_move", args=[document.pk, name])
+            ok(
+                browser.post(
+                    url,
+                    {"date": pf.today(), "handed_over_by": "保管员", "received_by": holder.name} | data(trip),
+                )
+            )
+            assert CustodyMovement.objects.filter(document=document).count() >= 2
+            return Expect(user=officer, obj=document)
+
+        return act
+
+    return prepare
+
+
+def in_custody(world, holder):
+    return pf.register(world, holder), pf.trip([holder])
+
+
+def checked_out(world, holder):
+    document, trip = in_custody(world, holder)
+    return pf.check_out(world, document, trip, on=pf.today()), trip
+
+
+def lost(world, holder):
+    document, trip = in_custody(world, holder)
+    return (
+        passport_services.document_report_lost(
+            actor=pf.officer(world),
+            document=document,
+            on=pf.today(),
+            note="遗失",
+            reported_by="本人",
+            received_by="保管员",
+        ),
+        trip,
+    )
+
+
+def register(world, browser):
+    holder = PersonFactory(organization=world.unit_a)
+    officer = signed_in(browser, pf.officer(world))
+
+    def act():
+        data = {
+            "person": holder.pk,
+            "kind": "service",
+            "number": "SE7654321",
+            "issued": "2022-01-01",
+            "expires": "2032-01-01",
+            "custodian": world.city_a.pk,
+            "handed_over_by": holder.name,
+            "received_by": "保管员",
+            "date": pf.today(),
+        }
+        ok(browser.post(reverse("passports:traveldocument_add"), data))
+        return Expect(user=officer, obj=TravelDocument.objects.get(person=holder))
+
+    return act
+
+
+def partnership_create(world, browser):
+    city = ptf.city("JP", "Seto", "濑户")
+    staff = signed_in(browser, world.user("fao_staff"))
+
+    def act():
+        data = {"office": world.city_a.pk, "city": city.pk, "level": "intent", "signed_on": "2023-09-19"}
+        ok(browser.post(reverse("partners:partnership_add"), data))
+        return Expect(user=staff, obj=Partnership.objects.get(city=city))
+
+    return act
+
+
+def partnership_action(action, data, level=PartnerLevel.SISTER):
+    def prepare(world, browser):
+        partnership = ptf.partnership(world.city_a, level=level)
+        staff = signed_in(browser, world.user("fao_staff"))
+
+        def act():
+            url = reverse("partners:partnership_action", args=[partnership.pk, action])
+            ok(browser.post(url, data | {"_version": partnership.version}))
+            return Expect(user=staff, obj=partnership)
+
+        return act
+
+    return prepare
+
+
+def token_create(world, browser):
+    """No page: an API token is made on the server's command line."""
+    user = world.user("fao_staff")
+
+    def act():
+        call_command("api_token", user.username, stdout=io.StringIO())
+        return Expect(obj=user, username="manage.py", ip=None)
+
+    return act
+
+
+def audit_purge(world, browser, settings):
+    """No page: old rows are purged on the server's command line."""
+    long_ago = timezone.now() - timedelta(days=settings.WAISHI_AUDIT_MIN_RETENTION_DAYS + 30)
+    with mock.patch("waishi.core.audit.timezone.now", return_value=long_ago):
+        audit("auth.logout")
+
+    def act():
+        call_command(
+            "purge_audit", "--older-than", str(settings.WAISHI_AUDIT_MIN_RETENTION_DAYS), stdout=io.StringIO()
+        )
+        return Expect(ip=None)
+
+    return act
+
+
+EVENTS = [
+    ("auth.login", login),
+    ("auth.login_failed", login_failed),
+    ("auth.lockout", lockout),
+    ("auth.logout", logout),
+    ("auth.token_create", token_create),
+    ("user.create", user_create),
+    ("user.roles_change", roles_change),
+    ("user.disable", disable),
+    ("personal_data.reveal", reveal_person("id_number")),
+    ("personal_data.reveal", reveal_person("phone")),
+    ("personal_data.reveal", reveal_document),
+    ("data.export", export),
+    ("data.import", data_import),
+    ("config.change", config_change),
+    ("access.denied", denied_page("directory:person_list")),
+    ("access.denied", denied_page("passports:custody")),
+    ("access.denied", denied_page("core:auditlog_list", "security_admin")),
+    ("access.denied", denied_api),
+    ("access.denied", denied_step),
+    ("audit.purge", audit_purge),
+    ("trip.create", trip_create),
+    (
+        "trip.sign_off",
+        step("sign_off", TripState.DRAFT, unit_leader, lambda t: {"opinion": "同意"}, TripState.SIGNED_OFF),
+    ),
+    ("trip.submit", step("submit", TripState.SIGNED_OFF, unit_clerk, to=TripState.SUBMITTED)),
+    ("trip.return", step("return", TripState.SUBMITTED, office_staff, fixes, TripState.RETURNED)),
+    ("trip.review", step("review", TripState.SUBMITTED, office_staff, to=TripState.REVIEWED)),
+    ("trip.review", step("review", TripState.SUBMITTED, office_staff, to=TripState.ESCALATED, senior=True)),
+    ("trip.approve", step("approve", TripState.REVIEWED, deciding_leader, to=TripState.APPROVED)),
+    (
+        "trip.reject",
+        step(
+            "reject", TripState.REVIEWED, deciding_leader, lambda t: {"reason": "不必要"}, TripState.REJECTED
+        ),
+    ),
+    (
+        "trip.cancel",
+        step("cancel", TripState.APPROVED, unit_clerk, lambda t: {"reason": "任务取消"}, TripState.CANCELLED),
+    ),
+    ("trip.brief", step("brief", TripState.APPROVED, office_staff, briefing(2), TripState.BRIEFED)),
+    (
+        "trip.brief_incomplete",
+        step("brief", TripState.APPROVED, office_staff, briefing(1), also=("trip.brief",)),
+    ),
+    (
+        "trip.depart",
+        step(
+            "depart", TripState.BRIEFED, office_staff, lambda t: {"date": t.depart_date}, TripState.DEPARTED
+        ),
+    ),
+    (
+        "trip.come_back",
+        step("come_back", TripState.DEPARTED, office_staff, come_back(), TripState.RETURNED_HOME),
+    ),
+    (
+        "trip.border_flags",
+        step("come_back", TripState.DEPARTED, office_staff, come_back(2), also=("trip.come_back",)),
+    ),
+    (
+        "trip.report",
+        step(
+            "report", TripState.RETURNED_HOME, unit_clerk, lambda t: {"text": "出访报告"}, TripState.REPORTED
+        ),
+    ),
+    (
+        "trip.evaluate",
+        step("evaluate", TripState.REPORTED, office_staff, lambda t: {"score": 90}, TripState.EVALUATED),
+    ),
+    ("trip.close", step("close", TripState.EVALUATED, office_staff, to=TripState.CLOSED)),
+    ("passport.deposit", register),
+    ("passport.check_out", movement("check_out", in_custody, lambda trip: {"trip": trip.pk})),
+    ("passport.return", movement("return", checked_out, lambda trip: {})),
+    ("passport.lost", movement("report_lost", checked_out, lambda trip: {"note": "在机场遗失"})),
+    ("passport.deposit", movement("deposit", lost, lambda trip: {})),
+    ("passport.cancel", movement("cancel", in_custody, lambda trip: {"note": "持证人调离"})),
+    ("partnership.create", partnership_create),
+    (
+        "partnership.change_level",
+        partnership_action("level", {"level-level": "friendly", "level-date": "2021-11-10"}),
+    ),
+    (
+        "partnership.approval",
+        partnership_action(
+            "approval",
+            {
+                "approval-stage": "government",
+                "approval-date": "2024-03-01",
+                "approval-reference": "景府字〔2024〕8号",
+            },
+            PartnerLevel.FRIENDLY,
+        ),
+    ),
+]
+
+
+def case_ids(events) -> list[str]:
+    """The event's code; a second case of the same event gets ``-2``, and so on."""
+    seen = Counter()
+    ids = []
+    for event, _prepare in events:
+        seen[event] += 1
+        ids.append(event if seen[event] == 1 else f"{event}-{seen[event]}")
+    return ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("event", "prepare"), EVENTS, ids=case_ids(EVENTS))
+def test_the_action_leaves_exactly_one_row_of_its_event(event, prepare, world, browser, settings):
+    parameters = inspect.signature(prepare).parameters
+    act = prepare(world, browser, settings) if "settings" in parameters else prepare(world, browser)
+    last = AuditLog.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    expect = act()
+    rows = list(AuditLog.objects.filter(seq__gt=last).order_by("seq"))
+    assert Counter(r.action for r in rows) == Counter([event, *expect.also])
+    row = next(r for r in rows if r.action == event)
+    assert timezone.is_aware(row.at) and abs((timezone.now() - row.at).total_seconds()) < 60
+    assert row.ip == expect.ip
+    assert (row.user_id, row.username) == (
+        (expect.user.pk, expect.user.username) if expect.user else (None, expect.username)
+    )
+    obj = expect.obj
+    assert (row.object_type, row.object_id) == (
+        (obj._meta.label_lower, str(obj.pk)) if obj is not None else ("", "")
+    )
+    assert row.result == expect.result
+    assert bool(row.request_id) == (expect.ip is not None)
+    assert verify().ok
