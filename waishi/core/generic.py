@@ -37,6 +37,7 @@ from waishi.core.excel import write_xlsx
 from waishi.core.fields import EncryptedCharField
 from waishi.core.forms import Form
 from waishi.core.models import Attachment, ChangeLog, JournalEntry
+from waishi.core.pagination import CURSOR_PARAMS, paginate
 
 REGISTRY: list[type["ModelViews"]] = []
 
@@ -222,14 +223,17 @@ class ListView(ConfiguredView):
         except ValueError:
             per_page = PAGE_SIZES[0]
         per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        RequestConfig(request, paginate=False).configure(table)
+        page = paginate(table, request.GET, per_page)
         query = request.GET.copy()
-        query.pop("page", None)
+        for name in CURSOR_PARAMS:
+            query.pop(name, None)
         return render(
             request,
             self.config.list_template,
             self.context(
                 table=table,
+                page=page,
                 filterset=filterset,
                 query=query.urlencode(),
                 page_sizes=PAGE_SIZES,
