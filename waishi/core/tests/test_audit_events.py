@@ -18,12 +18,14 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import waishi
 from waishi.core.audit import AuditEvent, audit, verify
 from waishi.core.choices import AuditResult
 from waishi.core.models import AuditLog, OfficeSetting
-from waishi.core.testing.factories import PersonFactory, UserFactory
+from waishi.core.testing.factories import PersonFactory, UserFactory, enrolled_device
 from waishi.directory.choices import Rank
 from waishi.directory.models import Person
 from waishi.partners.choices import PartnerLevel
@@ -238,6 +240,62 @@ def logout(world, browser):
     def act():
         ok(browser.post(reverse("logout")))
         return Expect(user=user)
+
+    return act
+
+
+def password_change(world, browser):
+    user = signed_in(browser, world.user("unit_clerk"))
+
+    def act():
+        data = {"old_password": PASSWORD, "new_password1": "Xin@mima2027", "new_password2": "Xin@mima2027"}
+        ok(browser.post(reverse("users:password_change"), data))
+        return Expect(user=user, obj=user)
+
+    return act
+
+
+def current_code(device) -> str:
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def second_factor_failed(world, browser):
+    """An FAO account after its password: a wrong code on the code page."""
+    user = world.user("fao_staff")
+    device = enrolled_device(user)
+    ok(browser.post(reverse("login"), {"username": user.username, "password": PASSWORD}))
+
+    def act():
+        wrong = f"{(int(current_code(device)) + 1) % 10**device.digits:0{device.digits}d}"
+        ok(browser.post(reverse("users:second_factor"), {"code": wrong}), 200)
+        return Expect(user=user, result=AuditResult.FAILURE)
+
+    return act
+
+
+def second_factor_enrol(world, browser):
+    """An FAO account's first login: the enrolment page's key confirmed by its first code."""
+    user = world.user("fao_staff")
+    ok(browser.post(reverse("login"), {"username": user.username, "password": PASSWORD}))
+    ok(browser.get(reverse("users:second_factor_enrol")), 200)
+
+    def act():
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
+        ok(browser.post(reverse("users:second_factor_enrol"), {"code": current_code(device)}))
+        return Expect(user=user, obj=user)
+
+    return act
+
+
+def second_factor_reset(world, browser):
+    target = world.user("fao_staff")
+    enrolled_device(target)
+    admin = signed_in(browser, world.user("security_admin", world.province))
+
+    def act():
+        ok(browser.post(reverse("users:second_factor_reset", args=[target.pk])))
+        assert not TOTPDevice.objects.filter(user=target).exists()
+        return Expect(user=admin, obj=target)
 
     return act
 
@@ -618,6 +676,10 @@ EVENTS = [
     ("auth.lockout", lockout),
     ("auth.logout", logout),
     ("auth.token_create", token_create),
+    ("auth.second_factor_failed", second_factor_failed),
+    ("auth.second_factor_enrol", second_factor_enrol),
+    ("auth.second_factor_reset", second_factor_reset),
+    ("password.change", password_change),
     ("user.create", user_create),
     ("user.roles_change", roles_change),
     ("user.disable", disable),
