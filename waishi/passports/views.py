@@ -103,6 +103,9 @@ class DocumentDetailView(DetailView):
 
 
 class MovementView(DocumentDetailView):
+    def get(self, request, pk, movement):
+        return HttpResponseRedirect(self.config.get_object(request.user, pk).get_absolute_url())
+
     def post(self, request, pk, movement):
         if movement not in MOVEMENTS:
             raise Http404
