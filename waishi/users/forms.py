@@ -17,7 +17,8 @@ class UserForm(ModelForm):
     roles = forms.MultipleChoiceField(
         label=_("roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    password = forms.CharField(
+    # Not named "password": that is the hash column, and the form's columns are not passed on as extras.
+    new_password = forms.CharField(
         label=_("new password"),
         required=False,
         strip=False,
@@ -36,7 +37,7 @@ class UserForm(ModelForm):
         if self.user is None or not self.user.has_perm("users.assign_roles"):
             self.fields["roles"].disabled = True
         if self.user is None or not self.user.has_perm("users.add_user"):
-            self.fields["password"].disabled = True
+            self.fields["new_password"].disabled = True
         # Administrators hold no personal data: the link to a person is set by the command line only.
         self.fields.pop("person")
 

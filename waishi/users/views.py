@@ -82,13 +82,13 @@ class UserViews(ModelViews):
     @staticmethod
     def create(*, actor, obj, extra):
         return services.user_create(
-            actor=actor, user=obj, password=extra.get("password"), roles=_roles(actor, extra) or ()
+            actor=actor, user=obj, password=extra.get("new_password"), roles=_roles(actor, extra) or ()
         )
 
     @staticmethod
     def update(*, actor, obj, version, extra):
         return services.user_update(
-            actor=actor, user=obj, password=extra.get("password"), roles=_roles(actor, extra)
+            actor=actor, user=obj, password=extra.get("new_password"), roles=_roles(actor, extra)
         )
 
 

@@ -1,5 +1,8 @@
+import time
+
 import factory
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waishi.directory.choices import Gender, OrganizationKind, OrganizationLevel, Rank
@@ -64,3 +67,10 @@ def enrolled_device(user) -> TOTPDevice:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
         user=user, name="Waishi", confirmed=True
     )
+
+
+def totp_code(device: TOTPDevice, at: float | None = None) -> str:
+    """The code an authenticator app holding ``device``'s key shows at ``at`` (now by default)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():0{device.digits}d}"
