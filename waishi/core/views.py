@@ -80,7 +80,9 @@ def attachment_download(request, pk):
     )
 
 
+@require_POST
 def notification_open(request, pk):
+    """Mark one's notification read and go to what it is about: a POST, since it changes the database."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_mark_read(actor=request.user, notification_ids=[notification.pk])
     target = (
