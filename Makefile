@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
-.PHONY: run install test lint check test-sqlite test-postgres test-e2e messages clean
+.PHONY: run install test lint check test-sqlite test-postgres test-e2e messages clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ test-postgres: install
 
 test-e2e: install
 	env -u DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m e2e -q -p no:xdist $(PYTEST_ARGS)
+
+# Benchmarks of QUALITY.md's performance table (bench/run.py, docs/performance.md): PostgreSQL in a database
+# of its own when a server answers at BENCH_PG_SERVER, else SQLite; the data is generated when missing.
+BENCH_SCALE ?= S
+bench: install
+	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m bench.run
 
 messages: install
 	$(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor
