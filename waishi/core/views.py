@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from waishi.core import config, services
@@ -114,8 +114,9 @@ class AuditLogTable(tables.Table):
         return format_html('<span title="{}">{}</span>', value, label)
 
 
+@require_safe
 def audit_log(request):
-    """The audit trail, read-only, for the audit administrator."""
+    """The audit trail for the audit administrator: read only (GET), no route changes or deletes a row."""
     if not request.user.has_perm("core.view_auditlog"):
         audit("access.denied", user=request.user, result="denied", detail={"model": "core.auditlog"})
         raise PermissionDenied
@@ -141,6 +142,7 @@ class ChangeLogTable(tables.Table):
         fields = ["at", "user", "content_type", "object_repr", "action", "request_id"]
 
 
+@require_safe
 def change_log(request):
     if not request.user.has_perm("core.view_changelog"):
         audit("access.denied", user=request.user, result="denied", detail={"model": "core.changelog"})

@@ -9,14 +9,14 @@ import io
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -24,10 +24,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import waishi
 from waishi.core.audit import AuditEvent, audit, verify
 from waishi.core.choices import AuditResult
+from waishi.core.fields import EncryptedCharField
+from waishi.core.generic import REGISTRY
 from waishi.core.models import AuditLog, OfficeSetting
 from waishi.core.testing.factories import PersonFactory, UserFactory, enrolled_device
+from waishi.core.tests.test_registry import url_names
 from waishi.directory.choices import Rank
-from waishi.directory.models import Person
+from waishi.directory.models import Organization, Person
 from waishi.partners.choices import PartnerLevel
 from waishi.partners.models import Partnership
 from waishi.partners.tests import factories as ptf
@@ -35,9 +38,11 @@ from waishi.passports import services as passport_services
 from waishi.passports.models import CustodyMovement, TravelDocument
 from waishi.passports.tests import factories as pf
 from waishi.travel.choices import TripState
-from waishi.travel.models import Trip
+from waishi.travel.models import PlanEntry, Trip
 from waishi.travel.tests import factories as tf
+from waishi.users.choices import ADMIN_ROLES, Role
 from waishi.users.models import User
+from waishi.users.roles import ROLE_PERMISSIONS
 
 SOURCE = Path(waishi.__file__).parent
 
@@ -803,3 +808,276 @@ def test_the_action_leaves_exactly_one_row_of_its_event(event, prepare, world, b
     assert row.result == expect.result
     assert bool(row.request_id) == (expect.ip is not None)
     assert verify().ok
+
+
+# --- Security 7: three administrators, none reading business or personal data ------------------------------
+
+ADMINS = sorted(ADMIN_ROLES)
+BUSINESS = {
+    "directory.person",
+    "travel.trip",
+    "travel.planentry",
+    "passports.traveldocument",
+    "partners.partnership",
+    "partners.partnerexchange",
+    "partners.target",
+}
+SECRETS = (
+    "欧阳保密",
+    "13912345678",
+    "SE7777777",
+    "保密任务甲乙丙",
+    "保密备注",
+    "保密交流纪要",
+    "保密计划",
+)
+
+
+def business_records(world) -> dict:
+    """One record of every business model, each carrying one of ``SECRETS``; by model label."""
+    person = PersonFactory(organization=world.unit_a, name="欧阳保密", phone="13912345678")
+    document = pf.register(world, person, number="SE7777777")
+    trip = pf.trip([person])
+    Trip.objects.filter(pk=trip.pk).update(mission="保密任务甲乙丙")
+    partnership = ptf.partnership(world.city_a)
+    Partnership.objects.filter(pk=partnership.pk).update(note="保密备注")
+    exchange = ptf.exchange(partnership, date(2024, 5, 6), summary="保密交流纪要")
+    plan = PlanEntry.objects.create(unit=world.unit_a, year=2026, title="保密计划")
+    target = ptf.target(world.city_a, "partnerships", 10, date(2024, 1, 1), date(2027, 12, 31))
+    records = [person, document, trip, partnership, exchange, plan, target]
+    return {r._meta.label_lower: r for r in records}
+
+
+def business_views():
+    get_resolver().url_patterns  # noqa: B018  (imports every views module, which registers its ModelViews)
+    return [views for views in REGISTRY if views.model._meta.label_lower in BUSINESS]
+
+
+def api_lists() -> dict[str, str]:
+    """Model label → API basename, for every API list."""
+    found = {}
+    for name in url_names(get_resolver().url_patterns):
+        if name.startswith("api:") and name.endswith("-list"):
+            view = resolve(reverse(name)).func
+            queryset = getattr(getattr(view, "cls", None), "queryset", None)
+            if queryset is not None:
+                found[queryset.model._meta.label_lower] = name.removeprefix("api:").removesuffix("-list")
+    return found
+
+
+def test_every_business_model_is_covered():
+    assert {views.model._meta.label_lower for views in business_views()} == BUSINESS
+    assert set(api_lists()) >= BUSINESS - {"partners.target"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ADMINS)
+def test_no_administrator_opens_a_business_list_record_export_or_api(client, world, role):
+    records = business_records(world)
+    client.force_login(world.user(role, world.province))
+    refused = []
+    for views in business_views():
+        obj = records[views.model._meta.label_lower]
+        urls = [
+            reverse(views.url_name("list")),
+            reverse(views.url_name("export")),
+            reverse(views.url_name(), args=[obj.pk]),
+        ]
+        refused += [(url, client.get(url).status_code) for url in urls]
+        for field in obj._meta.concrete_fields:
+            if isinstance(field, EncryptedCharField):
+                url = reverse(views.url_name("reveal"), args=[obj.pk, field.name])
+                refused.append((url, client.post(url, {"reason": "审计"}).status_code))
+    for label, basename in api_lists().items():
+        if label in BUSINESS:
+            obj = records[label]
+            for url in (reverse(f"api:{basename}-list"), reverse(f"api:{basename}-detail", args=[obj.pk])):
+                refused.append((url, client.get(url).status_code))
+    assert [(url, status) for url, status in refused if status not in (403, 404)] == []
+    assert not AuditLog.objects.filter(action="personal_data.reveal").exists()
+
+
+def no_argument_pages() -> list[str]:
+    skipped = {"logout", "set_language", "login"}
+    names = []
+    for name in sorted(url_names(get_resolver().url_patterns)):
+        if name in skipped:
+            continue
+        try:
+            names.append(reverse(name))
+        except (NoReverseMatch, ValueError):  # arguments needed, or a pattern no URL fits
+            continue
+    return names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ADMINS)
+def test_no_page_shows_an_administrator_business_or_personal_data(client, world, role):
+    """Every page without arguments (home, search, dashboards, statistics, lists, the API's lists) and the
+    search for each secret: none shows any of them. The audit and change logs are left out: they name the
+    records that events concern (see docs/security.md)."""
+    records = business_records(world)
+    client.force_login(world.user(role, world.province))
+    urls = [
+        u
+        for u in no_argument_pages()
+        if u not in {reverse("core:auditlog_list"), reverse("core:changelog_list")}
+    ]
+    urls += [f"{reverse('search')}?q={secret[:-2]}" for secret in SECRETS]  # the box repeats what is asked
+    urls += [f"{reverse('api:person-list')}?q={records['directory.person'].name[:-2]}"]
+    shown = []
+    for url in urls:
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode(errors="replace")
+        shown += [(url, secret) for secret in SECRETS if secret in text]
+    assert shown == []
+    assert len(urls) > 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(Role.values))
+def test_only_the_audit_administrator_reads_the_audit_log(client, world, role):
+    client.force_login(world.user(role))
+    status = client.get(reverse("core:auditlog_list")).status_code
+    assert status == (200 if role == Role.AUDIT_ADMIN else 403)
+
+
+# Each administrator's own powers: what the other two may not do (MLPS separation of duties).
+POWERS = {
+    Role.SYSTEM_ADMIN: ["users:user_add", "core:workdayoverride_add", "directory:organization_add"],
+    Role.SECURITY_ADMIN: ["assign_roles", "reset_second_factor"],
+    Role.AUDIT_ADMIN: ["core:auditlog_list", "core:changelog_list"],
+}
+
+
+def may(client, world, power) -> bool:
+    """Whether the signed-in user can use ``power``: open its page, change roles, reset a second factor."""
+    if power == "assign_roles":
+        target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
+        client.post(reverse("users:user_edit", args=[target.pk]), user_form(target, roles=["unit_clerk"]))
+        return target.role_codes == {"unit_clerk"}
+    if power == "reset_second_factor":
+        target = world.user("fao_staff")
+        enrolled_device(target)
+        client.post(reverse("users:second_factor_reset", args=[target.pk]))
+        return not TOTPDevice.objects.filter(user=target).exists()
+    return client.get(reverse(power)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("owner", "power"), [(o, p) for o, powers in POWERS.items() for p in powers])
+@pytest.mark.parametrize("role", ADMINS)
+def test_each_administrator_power_belongs_to_one_administrator(client, world, owner, power, role):
+    client.force_login(world.user(role, world.province))
+    assert may(client, world, power) == (role == owner)
+
+
+def test_the_administrators_rights_overlap_only_in_opening_the_account_page():
+    """The write rights of the three are disjoint; system and security administrators both open and save the
+    account page (account details; roles and second factor), and the audit administrator shares nothing."""
+    rights = {role: ROLE_PERMISSIONS[role] for role in ADMINS}
+    assert rights[Role.AUDIT_ADMIN] & (rights[Role.SYSTEM_ADMIN] | rights[Role.SECURITY_ADMIN]) == set()
+    assert rights[Role.SYSTEM_ADMIN] & rights[Role.SECURITY_ADMIN] == {
+        "directory.view_organization",
+        "users.view_user",
+        "users.change_user",
+    }
+
+
+# --- Security 8: nobody changes or deletes an audit row -----------------------------------------------------
+
+
+def audit_routes() -> list[str]:
+    """URL names whose view reads or writes the audit log."""
+    names = []
+    for name in url_names(get_resolver().url_patterns):
+        try:
+            match = resolve(reverse(name))
+        except (NoReverseMatch, ValueError):  # arguments needed, or a pattern no URL fits
+            match = None
+        view = match.func if match else None
+        cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
+        model = getattr(getattr(cls, "queryset", None), "model", None)
+        config = (getattr(view, "view_initkwargs", None) or {}).get("config")
+        if (
+            AuditLog in {model, getattr(config, "model", None)}
+            or getattr(view, "__name__", "") == "audit_log"
+        ):
+            names.append(name)
+    return names
+
+
+def test_the_only_route_to_the_audit_log_is_its_page():
+    assert audit_routes() == ["core:auditlog_list"]
+
+
+def chain_rows():
+    return list(AuditLog.objects.order_by("seq").values_list("seq", "hash", "action", "detail"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_the_audit_log_page_answers_get_only_and_no_api_changes_a_row(client, world, method):
+    client.force_login(world.user("audit_admin", world.province))
+    audit("auth.logout", detail={"marker": 1})
+    before = chain_rows()
+    assert getattr(client, method)(reverse("core:auditlog_list"), {"seq": before[0][0]}).status_code == 405
+    seq = before[0][0]
+    for basename in sorted(set(api_lists().values())):
+        getattr(client, method)(
+            reverse(f"api:{basename}-list"), {"seq": seq}, content_type="application/json"
+        )
+        getattr(client, method)(
+            reverse(f"api:{basename}-detail", args=[seq]), {}, content_type="application/json"
+        )
+    assert chain_rows()[: len(before)] == before
+    assert verify().ok
+
+
+def test_a_stored_row_is_neither_saved_again_nor_deleted(db):
+    row = AuditLog.objects.get(pk=audit("auth.logout").pk)
+    row.result = AuditResult.FAILURE
+    with pytest.raises(PermissionError):
+        row.save()
+    with pytest.raises(PermissionError):
+        row.delete()
+    assert AuditLog.objects.get(pk=row.pk).result == AuditResult.SUCCESS
+
+
+# --- no superuser: the first administrators come from the command line --------------------------------------
+
+
+def bootstrap(username, password, roles, *extra):
+    call_command(
+        "create_user", "--username", username, "--password", password, "--org", "prov-fao", "--roles", roles,
+        *extra, stdout=io.StringIO(),
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", ["short1A", "password123", "12345678", "alllowercaseletters"])
+def test_the_bootstrap_refuses_a_weak_password_and_leaves_nothing(password):
+    with pytest.raises(CommandError):
+        bootstrap("sysadmin", password, "system_admin", "--create-org", "省外办")
+    assert not Organization.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_installation_gets_its_administrators_without_a_superuser(client):
+    bootstrap("sysadmin", "Qiang@2026x", "system_admin", "--create-org", "省人民政府外事办公室")
+    bootstrap("secadmin", "Qiang@2026y", "security_admin")
+    bootstrap("auditor", "Qiang@2026z", "audit_admin")
+    office = Organization.objects.get()
+    assert (office.code, office.kind, office.level, office.parent) == ("prov-fao", "fao", "province", None)
+    assert {u.username: u.role_codes for u in User.objects.all()} == {
+        "sysadmin": {"system_admin"},
+        "secadmin": {"security_admin"},
+        "auditor": {"audit_admin"},
+    }
+    assert not User.objects.filter(is_superuser=True).exists()
+    with pytest.raises(CommandError):
+        bootstrap("other", "Qiang@2026w", "system_admin", "--create-org", "另一个外办")
+    client.post(reverse("login"), {"username": "sysadmin", "password": "Qiang@2026x"})
+    assert client.get("/", follow=True).redirect_chain[-1][0].startswith(reverse("users:second_factor_enrol"))
+    assert AuditLog.objects.filter(action="user.create", username="manage.py").count() == 3
