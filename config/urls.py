@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from waishi.core import views as core_views
+from waishi.core.api.views import UnknownAddressView
 from waishi.stats.api.views import StatsView
 from waishi.users.views import LoginView
 
@@ -16,6 +17,7 @@ api_patterns = [
     path("stats/", StatsView.as_view(), name="stats"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^[\s\S]*/\Z", UnknownAddressView.as_view()),  # any other address ending in a slash
 ]
 
 handler403 = core_views.permission_denied

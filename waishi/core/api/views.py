@@ -1,7 +1,8 @@
 """API base: every viewset reads through ``restrict()`` and writes through services."""
 
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.views import APIView
 
 from waishi.core import services
 
@@ -57,3 +58,14 @@ class CreateReadViewSet(
     @staticmethod
     def create_service(*, actor, obj, m2m):
         return services.model_create(actor=actor, obj=obj, m2m=m2m)
+
+
+class UnknownAddressView(APIView):
+    """Any other address under the API answers as the API does (API.md): 401 to an anonymous caller, else
+    the JSON 404, never the HTML page."""
+
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()

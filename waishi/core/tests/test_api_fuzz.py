@@ -1,0 +1,141 @@
+"""Schemathesis over the whole OpenAPI schema (QUALITY.md Reliability 3): every operation, every method,
+run in-process against the WSGI application in a populated world, once with the API token of a user with
+broad business rights and once anonymously. No request may end in a server error, and every answer must
+match the schema (status code, content type, body).
+
+Deterministic and bounded: a fixed seed, derandomized generation and a few examples per operation.
+"""
+
+from datetime import timedelta
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections, transaction
+from django.test import override_settings
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from werkzeug.test import Client
+
+from waishi.conftest import build_world
+from waishi.core.testing.factories import UserFactory
+from waishi.partners.tests import factories as partners
+from waishi.passports.tests import factories as passports
+from waishi.travel.choices import TripState
+from waishi.travel.tests import factories as travel
+from waishi.users.choices import Role
+
+# The roles of one account that can reach every business operation of its office (not the administrators).
+BROAD_ROLES = [
+    Role.UNIT_CLERK,
+    Role.UNIT_LEADER,
+    Role.FAO_STAFF,
+    Role.FAO_LEADER,
+    Role.PASSPORT_OFFICER,
+    Role.VIEWER,
+]
+MAX_EXAMPLES = 15
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261122,
+        "generation": {"deterministic": True, "max-examples": MAX_EXAMPLES},
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+    }
+)
+schema = schemathesis.openapi.from_dict(
+    SchemaGenerator().get_schema(request=None, public=True), config=CONFIG
+)
+# No server error, and every answer as the schema documents it. Not "schema-valid data is accepted": a
+# well-formed body naming a person who does not exist is rightly refused.
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+    schemathesis.checks.response_headers_conformance,
+    schemathesis.checks.response_schema_conformance,
+]
+HYPOTHESIS = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture(scope="module")
+def app():
+    """Django's WSGI handler inside the tests' transactions: the request signals must not close the
+    connection (as Django's own test client arranges; this module does not use that client)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def broad(app, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Records of every kind in city A's office (trips along the workflow, documents in and out of custody,
+    partnerships with an exchange, plan entries, per-diem rates) and the headers of a user of that office
+    holding every business role, made once for the module inside a transaction rolled back at its end;
+    ``ids(path)`` are the records that user sees on the list of ``path``."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        world = build_world()
+        for state in (TripState.DRAFT, TripState.SUBMITTED, TripState.REVIEWED, TripState.APPROVED):
+            travel.make_trip(world, state=state)
+        travel.make_trip(world, state=TripState.DEPARTED)
+        holder = passports.holder(world.unit_a)
+        passports.register(world, holder)
+        approved = passports.trip([holder], state=TripState.APPROVED)
+        passports.check_out(world, passports.register(world, holder, kind="diplomatic"), approved)
+        sister = partners.partnership(world.city_a)
+        partners.exchange(sister, travel.DEPART - timedelta(days=30))
+        partners.partnership(world.city_a, level="intent", country="KR")
+        user = UserFactory(username="fuzz-broad", organization=world.city_a, roles=BROAD_ROLES)
+        headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+        client = Client(app)
+        ids = {}
+        for path in schema.raw_schema["paths"]:
+            base = path.split("{", 1)[0]
+            if "{" in path and base not in ids:
+                rows = client.get(base, headers=headers).json.get("results", [])
+                ids[base] = [str(row.get("id", row.get("code"))) for row in rows]
+        yield headers, ids
+        transaction.set_rollback(True)
+
+
+@schema.parametrize()
+@HYPOTHESIS
+def test_api_as_a_broad_user(case, app, broad, db):
+    headers, ids = broad
+    if case.path_parameters:
+        # Half of the examples name a record that exists (random ids only ever reach 404).
+        name, value = next(iter(case.path_parameters.items()))
+        existing = ids[case.path.split("{", 1)[0]]
+        if existing and str(value).isdigit() and int(value) % 2 == 0:
+            case.path_parameters[name] = existing[int(value) // 2 % len(existing)]
+    case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+
+
+@schema.parametrize()
+@HYPOTHESIS
+def test_api_anonymously(case, app, db):
+    response = case.call_and_validate(app=app, checks=CHECKS)
+    assert response.status_code == 401
+
+
+def test_an_unknown_api_address_answers_in_json(client, world):
+    assert client.get("/api/v1/no-such-list/").status_code == 401
+    client.force_login(world.user("fao_staff"))
+    response = client.get("/api/v1/trips/not-a-number/")
+    assert response.status_code == 404
+    assert set(response.json()) == {"code", "message", "extra"}
