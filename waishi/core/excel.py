@@ -1,31 +1,91 @@
 """Excel export and import (openpyxl).
 
-Export writes what a list shows (its columns, its filters) with a write-only workbook, escaping cells
-that a spreadsheet would run as formulas. Import reads an .xlsx whose first row holds the column
+Export writes what a list shows (its columns, its filters) as a stream: the rows are read in chunks
+and the workbook (minimal SpreadsheetML, text inline, in a zip built on the fly by zipstream-ng) leaves
+as it is made, so memory stays flat whatever the size; cells that a spreadsheet would run as formulas
+are escaped. Import reads an .xlsx whose first row holds the column
 headers (Chinese or English), validates every row with the model's form first, and only when every
 row is good writes them all in one transaction. A row whose record already exists (by the importer's
 key) and carries nothing new is left alone, so importing the same file twice creates nothing.
 """
 
 import datetime as dt
+import itertools
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.sax.saxutils import escape
+from zipfile import ZIP_DEFLATED
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from zipstream import ZipStream
 
 from waishi.core.audit import audit
 from waishi.core.errors import ApplicationError
+from waishi.core.services import model_bulk_write, model_create, model_update, snapshot
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# XML 1.0 has no place for these control characters: they are dropped from exported text.
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+DATE_STYLE, DATETIME_STYLE = 1, 2  # indexes into cellXfs of STYLES
+FLUSH_BYTES = 64 * 1024
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+STATIC_PARTS = {
+    "[Content_Types].xml": _XML
+    + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>",
+    "_rels/.rels": _XML + f'<Relationships xmlns="{_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>",
+    "xl/_rels/workbook.xml.rels": _XML + f'<Relationships xmlns="{_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
+    "</Relationships>",
+    # cellXfs: 0 general, 1 date (yyyy-mm-dd), 2 date and time (yyyy-mm-dd hh:mm).
+    "xl/styles.xml": _XML + f'<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>",
+}
+WORKBOOK = (
+    _XML + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+    '<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+SHEET_HEAD = _XML + f'<worksheet xmlns="{_MAIN}"><sheetData>'
+SHEET_TAIL = "</sheetData></worksheet>"
 CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
@@ -42,21 +102,68 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     if isinstance(value, (str, int, float, Decimal, dt.date, dt.datetime)) or value is None:
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.replace(tzinfo=None)
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            return timezone.make_naive(value)  # the wall-clock time of the user's zone
         return value
     return str(value)
 
 
+def _xml_text(text: str) -> str:
+    return escape(ILLEGAL_XML.sub("", text), {'"': "&quot;"})
+
+
+def _cell(reference: str, value) -> str:
+    """One cell of SpreadsheetML: numbers and dates as numbers (dates styled), text inline."""
+    value = safe_cell(value)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, dt.datetime):
+        serial = (value - EXCEL_EPOCH).total_seconds() / 86400
+        return f'<c r="{reference}" s="{DATETIME_STYLE}"><v>{serial!r}</v></c>'
+    if isinstance(value, dt.date):
+        return f'<c r="{reference}" s="{DATE_STYLE}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
+    if isinstance(value, (int, float, Decimal)):
+        return f'<c r="{reference}"><v>{value}</v></c>'
+    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+
+
+def _sheet(headers: list, rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """The worksheet part, produced row by row and handed on in pieces of about ``FLUSH_BYTES``."""
+    buffer = [SHEET_HEAD]
+    size = 0
+    for number, row in enumerate(itertools.chain([headers], rows), start=1):
+        cells = "".join(
+            _cell(f"{get_column_letter(column)}{number}", value) for column, value in enumerate(row, start=1)
+        )
+        line = f'<row r="{number}">{cells}</row>'
+        buffer.append(line)
+        size += len(line)
+        if size >= FLUSH_BYTES:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    buffer.append(SHEET_TAIL)
+    yield "".join(buffer).encode()
+
+
+def stream_xlsx(headers: list, rows: Iterable[Iterable], title: str = "Sheet1") -> Iterator[bytes]:
+    """An .xlsx workbook of one sheet as a stream of bytes: ``rows`` is consumed only as the bytes are
+    read, so memory stays flat however many rows there are. Every cell goes through ``safe_cell``."""
+    archive = ZipStream(compress_type=ZIP_DEFLATED)
+    name = _xml_text(re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Sheet1")
+    for arcname, content in STATIC_PARTS.items():
+        archive.add(content, arcname)
+    archive.add(WORKBOOK.format(name=name), "xl/workbook.xml")
+    archive.add(_sheet(list(headers), rows), "xl/worksheets/sheet1.xml")
+    yield from archive
+
+
 def write_xlsx(headers: list[str], rows: Iterable[Iterable], title: str = "Sheet1"):
     """A temporary file holding the workbook, positioned at its start (for a FileResponse)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([safe_cell(h) for h in headers])
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
     out = tempfile.TemporaryFile()  # noqa: SIM115  (returned open, closed by the response)
-    workbook.save(out)
+    for chunk in stream_xlsx(headers, rows, title):
+        out.write(chunk)
     out.seek(0)
     return out
 
@@ -87,6 +194,17 @@ class RowError:
 
 
 @dataclass
+class Pending:
+    """A validated row waiting to be written: the record (or whatever the importer's own ``save`` takes),
+    whether it is new, whether it differs from the stored record, and the stored record's snapshot."""
+
+    obj: object
+    created: bool
+    changed: bool
+    before: dict | None = None
+
+
+@dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
@@ -99,14 +217,19 @@ class ImportReport:
 
 
 class Importer:
-    """Declare ``model``, ``form_class``, ``columns`` and ``key`` (the fields that identify a record);
-    ``save(actor, obj, created)`` writes one validated record through the module's service."""
+    """Declare ``model``, ``form_class``, ``columns`` and ``key`` (the fields that identify a record).
+
+    The rows are written in batches of ``WAISHI_IMPORT_BATCH_ROWS`` by ``save_batch``: with ``bulk`` (the
+    default) in a constant number of queries per batch (``services.model_bulk_write``); an importer whose
+    rows need their model's ``save()`` or a domain service sets ``bulk = False`` and each row goes through
+    ``save(actor, obj, created)``."""
 
     model: type[models.Model]
     form_class = None
     columns: list[Column] = []
     key: tuple[str, ...] = ()
     max_rows = 50_000
+    bulk = True
 
     def headers(self) -> list[str]:
         return [self.label(c.field) for c in self.columns]
@@ -181,10 +304,22 @@ class Importer:
         except (ValidationError, ValueError, TypeError):
             return None  # a malformed key cell: the form reports it
 
-    def save(self, actor, obj, created: bool):
-        """Write one validated record; modules with a domain service override this."""
-        from waishi.core.services import model_create, model_update
+    def save_batch(self, actor, batch: list[Pending]):
+        """Write a batch of new or changed rows."""
+        if not self.bulk:
+            for item in batch:
+                self.save(actor, item.obj, item.created)
+            return
+        model_bulk_write(
+            actor=actor,
+            model=self.model,
+            created=[item.obj for item in batch if item.created],
+            updated=[(item.obj, item.before) for item in batch if not item.created],
+        )
 
+    def save(self, actor, obj, created: bool):
+        """Write one validated record (importers with ``bulk = False``); modules with a domain service
+        override this."""
         if created:
             model_create(actor=actor, obj=obj)
         else:
@@ -237,16 +372,14 @@ class Importer:
 
         if report.errors:
             return report
+        writes = [item for item in pending if item.created or item.changed]
+        report.created = sum(item.created for item in writes)
+        report.updated = len(writes) - report.created
+        report.unchanged = len(pending) - len(writes)
+        size = settings.WAISHI_IMPORT_BATCH_ROWS
         with transaction.atomic():
-            for obj, created, changed in pending:
-                if created:
-                    report.created += 1
-                elif changed:
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
-                    continue
-                self.save(actor, obj, created)
+            for start in range(0, len(writes), size):
+                self.save_batch(actor, writes[start : start + size])
             audit(
                 "data.import",
                 user=actor,
@@ -272,6 +405,7 @@ class Importer:
         existing = self.find_existing(actor, data)
         if existing is not None:
             initial = {name: existing.serializable_value(name) for name in data}
+            before = snapshot(existing)  # the form writes its values into ``existing``
         form = self.form_class(data=self._complete(existing, data), instance=existing, user=actor)
         if not form.is_valid():
             for name, messages in form.errors.items():
@@ -290,7 +424,7 @@ class Importer:
         changed = existing is None or any(
             not self._same(name, initial[name], obj.serializable_value(name)) for name in data
         )
-        pending.append((obj, existing is None, changed))
+        pending.append(Pending(obj, existing is None, changed, None if existing is None else before))
 
     def _complete(self, existing, data: dict) -> dict:
         """Form data: the row's cells over the existing record's values (or the model's defaults) for the

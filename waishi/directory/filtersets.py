@@ -4,17 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.core.filtersets import FilterSet
 from waishi.directory.models import City, Country, Organization, Person
-
-
-def person_search(queryset, value: str):
-    """Chinese characters, full pinyin or pinyin initials: 张三 is found by 张, 张三, zhangsan, zs."""
-    value = value.strip()
-    if not value:
-        return queryset
-    latin = "".join(value.lower().split())
-    return queryset.filter(
-        Q(name__contains=value) | Q(pinyin__startswith=latin) | Q(initials__startswith=latin)
-    )
+from waishi.directory.search import person_search
 
 
 class OrganizationFilterSet(FilterSet):

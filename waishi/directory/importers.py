@@ -3,10 +3,14 @@
 from waishi.core.excel import Column, Importer
 from waishi.directory.forms import OrganizationForm, PersonForm
 from waishi.directory.models import Organization, Person
+from waishi.directory.search import index_people
 
 
 class OrganizationImporter(Importer):
+    """Row by row: ``Organization.save()`` derives the path from the superior and moves the subtree."""
+
     model = Organization
+    bulk = False
     form_class = OrganizationForm
     key = ("code",)
     columns = [
@@ -21,7 +25,8 @@ class OrganizationImporter(Importer):
 
 
 class PersonImporter(Importer):
-    """People are matched on name and organization together with the birth date."""
+    """People are matched on name and organization together with the birth date; written in bulk with
+    their pinyin and search tokens."""
 
     model = Person
     form_class = PersonForm
@@ -36,3 +41,9 @@ class PersonImporter(Importer):
         Column("id_number"),
         Column("phone"),
     ]
+
+    def save_batch(self, actor, batch):
+        for item in batch:
+            item.obj.fill_names()
+        super().save_batch(actor, batch)
+        index_people(item.obj for item in batch)

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from waishi.core.fields import BlindIndexField, EncryptedCharField
-from waishi.core.models import BaseModel
+from waishi.core.models import BaseModel, RestrictedManager
 from waishi.directory.choices import Continent, Gender, OrganizationKind, OrganizationLevel, Rank
 
 code_validator = RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lower-case letters, digits and hyphens."))
@@ -119,11 +119,40 @@ class Person(BaseModel):
     def get_absolute_url(self):
         return reverse("directory:person", args=[self.pk])
 
-    def save(self, *args, **kwargs):
-        syllables = lazy_pinyin(self.name, errors="ignore")
-        self.pinyin = "".join(syllables).lower()
+    def fill_names(self) -> None:
+        """Derive the pinyin and its initials from the name (save() does it; bulk writes call it)."""
+        self.pinyin = "".join(lazy_pinyin(self.name, errors="ignore")).lower()
         self.initials = "".join(lazy_pinyin(self.name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+    def save(self, *args, **kwargs):
+        from waishi.directory.search import index_people
+
+        new = self._state.adding and self.pk is None
+        self.fill_names()
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "name" in update_fields:
+            index_people([self], new=new)
+
+
+class PersonToken(models.Model):
+    """The search keys of a person's name (directory.search): every run of up to four characters of the
+    name, and every beginning of its pinyin and of its initials. A search is one indexed equality lookup
+    here, whatever the database (a two-character name defeats trigram indexes)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+
+    objects = RestrictedManager()
+
+    permission_model = "directory.person"
+    scope_field = "person__organization"
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "person"], name="directory_person_token")]
+
+    def __str__(self):
+        return self.token
 
 
 class Country(BaseModel):

@@ -1,8 +1,8 @@
 from django.db.models import Q
 
 from waishi.core.search import Hit
-from waishi.directory.filtersets import person_search
 from waishi.directory.models import Organization, Person
+from waishi.directory.search import person_search
 
 
 def search_people(user, query: str) -> list[Hit]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.core.errors import ApplicationError
-from waishi.core.excel import Column, Importer, RowError
+from waishi.core.excel import Column, Importer, Pending, RowError
 from waishi.directory.models import City, Country
 from waishi.partners import services
 from waishi.partners.choices import PartnerLevel
@@ -98,7 +98,10 @@ class PartnerRowForm(forms.Form):
 
 
 class PartnershipImporter(Importer):
+    """Row by row: each row may create its city (found or geocoded) through the partners' service."""
+
     model = Partnership
+    bulk = False
     form_class = PartnerRowForm
     key = ("country", "city")
     columns = [
@@ -159,9 +162,9 @@ class PartnershipImporter(Importer):
                     )
                 )
                 return
-            pending.append((row, False, False))
+            pending.append(Pending(row, created=False, changed=False))
             return
-        pending.append(({**row, "name_en": name_en}, True, True))
+        pending.append(Pending({**row, "name_en": name_en}, created=True, changed=True))
 
     def save(self, actor, obj, created):
         services.partnership_import(

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from waishi.core.excel import Column, Importer, RowError
+from waishi.core.excel import Column, Importer, Pending, RowError
 from waishi.directory.models import Country, Organization, Person
 from waishi.travel import services
 from waishi.travel.choices import TripCategory, TripState
@@ -133,9 +133,11 @@ class HistoricalTripForm(forms.Form):
 
 
 class TripImporter(Importer):
-    """Past years' trips, already decided: each row is one delegation (documented in docs/travel.md)."""
+    """Past years' trips, already decided: each row is one delegation (documented in docs/travel.md),
+    written row by row through the travel service (members, legs, approval number)."""
 
     model = Trip
+    bulk = False
     form_class = HistoricalTripForm
     key = ("applicant_unit", "depart_date", "mission")
     columns = [
@@ -173,7 +175,7 @@ class TripImporter(Importer):
         exists = Trip.objects.filter(
             applicant_unit=row["applicant_unit"], depart_date=row["depart_date"], mission=row["mission"]
         ).exists()
-        pending.append((row, not exists, not exists))
+        pending.append(Pending(row, created=not exists, changed=not exists))
 
     def save(self, actor, obj, created):
         match = APPROVAL_NUMBER.search(obj["approval_number"] or "")
