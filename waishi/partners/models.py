@@ -74,7 +74,10 @@ class Partnership(BaseModel):
                 condition=Q(level_since__gte=models.F("signed_on")), name="partnership_level_after_signing"
             ),
         ]
-        indexes = [models.Index(fields=["office", "level"])]
+        indexes = [
+            models.Index(fields=["office", "level"]),
+            models.Index(fields=["-signed_on", "-id"], name="partnership_list_idx"),  # the list's order
+        ]
 
     def __str__(self):
         return f"{self.city}（{self.city.country}）"
@@ -234,7 +237,11 @@ class PartnerExchange(BaseModel):
         verbose_name = _("partner exchange")
         verbose_name_plural = _("partner exchanges")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["office", "date"]), models.Index(fields=["date", "substantive"])]
+        indexes = [
+            models.Index(fields=["office", "date"]),
+            models.Index(fields=["date", "substantive"]),
+            models.Index(fields=["-date", "-id"], name="exchange_list_idx"),  # the list's order
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

@@ -85,7 +85,12 @@ class TravelDocument(BaseModel):
                 name="checked_out_has_trip_and_due",
             ),
         ]
-        indexes = [models.Index(fields=["custody", "due_date"])]
+        indexes = [
+            models.Index(fields=["custody", "due_date"]),
+            # The custody page and the list's filters: one custodian's safe by custody, documents expiring.
+            models.Index(fields=["custodian", "custody"], name="document_custodian_idx"),
+            models.Index(fields=["expires"], name="document_expires_idx"),
+        ]
 
     def __str__(self):
         return f"{self.person} {self.get_kind_display()} {self.number_masked}"
