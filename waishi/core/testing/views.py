@@ -15,8 +15,11 @@ A module's test_views.py declares, per model::
 """
 
 import io
+from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -38,6 +41,12 @@ class ModelViewTests:
     def list_text(self, obj) -> str:
         """What identifies ``obj`` in a list row."""
         return str(obj)
+
+    def make_many(self, world, organization, numbers) -> list:
+        """A record owned by ``organization`` for each of ``numbers`` (distinct across calls), with the
+        related rows its list row shows. ``make`` once per number by default; override where ``make`` always
+        builds the same record."""
+        return [self.make(world, organization) for _n in numbers]
 
     def home(self, world, role):
         """The organization of the allowed user: a unit for unit roles, the city FAO otherwise."""
@@ -97,6 +106,24 @@ class ModelViewTests:
             assert client.get(url).status_code == 404, url
         assert self.list_text(other) not in client.get(reverse(self.views.url_name("list"))).content.decode()
 
+    def test_queries_do_not_grow_with_rows(self, client, world):
+        """The list and a detail page make as many queries with 100 records (and 10 journal entries) as with
+        10 (and one): related records come with the rows, not one query per row."""
+        from waishi.core.services import journal_add
+
+        home = self.home(world, self.allowed_role)
+        obj = self.make_many(world, home, range(10))[0]
+        user = world.user(self.allowed_role)
+        client.force_login(user)
+        urls = [reverse(self.views.url_name("list")), reverse(self.views.url_name(""), args=[obj.pk])]
+        journal_add(actor=user, obj=obj, comments="1", kind="info")
+        before = [page_queries(client, url) for url in urls]
+        self.make_many(world, home, range(10, 100))
+        for n in range(2, 11):
+            journal_add(actor=user, obj=obj, comments=str(n), kind="info")
+        for url, queries in zip(urls, before, strict=True):
+            assert_same_queries(queries, page_queries(client, url), url)
+
     def test_export_is_the_list_on_screen(self, client, world):
         obj = self.make(world, self.home(world, self.allowed_role))
         client.force_login(world.user(self.allowed_role))
@@ -106,6 +133,23 @@ class ModelViewTests:
         table = self.views.table_class(self.views.model.objects.none())
         assert list(rows[0]) == [str(c.header) for c in table.columns]
         assert any(self.list_text(obj) in [str(v) for v in row] for row in rows[1:])
+
+
+def page_queries(client, url, **params) -> list[str]:
+    """The SQL of a GET of ``url``, once per-process caches (content types, the session) are warm."""
+    assert client.get(url, params).status_code == 200, url
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200, url
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def assert_same_queries(before: list[str], after: list[str], page: str = "") -> None:
+    """As many queries after the data grew as before; else show the statement that repeats most."""
+    if len(after) != len(before):
+        repeated = Counter(after).most_common(1)[0]
+        raise AssertionError(
+            f"{page}: {len(before)} queries, then {len(after)}; {repeated[1]}x {repeated[0][:500]}"
+        )
 
 
 class ApiTests:

@@ -41,6 +41,9 @@ class TestCityViews(ModelViewTests):
     def make(self, world, organization):
         return CityFactory(country_id="IT", name_zh="法恩扎", name_en="Faenza")
 
+    def make_many(self, world, organization, numbers):
+        return [CityFactory(country_id="IT", name_zh=f"城市{n}", name_en=f"City {n}") for n in numbers]
+
 
 def test_the_person_form_uses_the_offices_rank_table(client, world):
     from django.urls import reverse

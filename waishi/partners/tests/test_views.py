@@ -27,6 +27,12 @@ class TestPartnershipViews(ModelViewTests):
     def make(self, world, organization):
         return f.partnership(organization, country="IT", name_zh=f"友城{organization.code}")
 
+    def make_many(self, world, organization, numbers):
+        partnerships = [f.partnership(organization, name_zh=f"友城{n}") for n in numbers]
+        for p in partnerships:  # the list shows the last exchange and the activity
+            f.exchange(p, date(2024, 3, 1))
+        return partnerships
+
     def list_text(self, obj):
         return obj.city.name_zh
 
@@ -40,6 +46,10 @@ class TestPartnerExchangeViews(ModelViewTests):
         return f.exchange(
             f.partnership(organization), date(2023, 6, 6), summary=f"联合摄影展{organization.code}"
         )
+
+    def make_many(self, world, organization, numbers):
+        partners = [f.partnership(organization), f.partnership(organization)]
+        return [f.exchange(partners, date(2023, 6, 6), summary=f"交流{n}") for n in numbers]
 
     def list_text(self, obj):
         return obj.summary

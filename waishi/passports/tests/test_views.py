@@ -23,5 +23,19 @@ class TestTravelDocumentViews(ModelViewTests):
             custodian=organization,
         )
 
+    def make_many(self, world, organization, numbers):
+        unit = world.unit_a if organization == world.city_a else world.unit_b
+        return [
+            TravelDocument.objects.create(
+                person=PersonFactory(organization=unit),
+                kind="service",
+                number=f"SE{n:07d}",
+                issued=datetime.date(2022, 1, 1),
+                expires=datetime.date(2032, 1, 1),
+                custodian=organization,
+            )
+            for n in numbers
+        ]
+
     def list_text(self, obj):
         return obj.person.name

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from waishi.core.testing.factories import PersonFactory
 from waishi.core.testing.views import ModelViewTests
-from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripMember
+from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripLeg, TripMember
 from waishi.travel.views import PerDiemRateViews, PlanEntryViews, TripViews
 
 
@@ -28,6 +28,14 @@ class TestTripViews(ModelViewTests):
     def make(self, world, organization):
         return make_trip(organization)
 
+    def make_many(self, world, organization, numbers):
+        trips = [make_trip(organization, mission=f"交流{n}") for n in numbers]
+        for trip in trips:  # the list shows the countries of the itinerary
+            TripLeg.objects.create(
+                trip=trip, country_id="JP", arrive=trip.depart_date, depart=trip.return_date
+            )
+        return trips
+
     def list_text(self, obj):
         return str(obj.applicant_unit)
 
@@ -41,6 +49,9 @@ class TestPlanEntryViews(ModelViewTests):
         return PlanEntry.objects.create(
             unit=organization, year=2026, title=f"{organization.code} 赴意大利交流"
         )
+
+    def make_many(self, world, organization, numbers):
+        return [PlanEntry.objects.create(unit=organization, year=2026, title=f"交流{n}") for n in numbers]
 
     def list_text(self, obj):
         return obj.title
@@ -61,6 +72,19 @@ class TestPerDiemRateViews(ModelViewTests):
             meals=Decimal(10000),
             incidentals=Decimal(5000),
         )
+
+    def make_many(self, world, organization, numbers):
+        return [
+            PerDiemRate.objects.create(
+                country_id="JP",
+                city_name=f"城市{n}",
+                currency="JPY",
+                lodging=Decimal(20000),
+                meals=Decimal(10000),
+                incidentals=Decimal(5000),
+            )
+            for n in numbers
+        ]
 
     def list_text(self, obj):
         return "东京"

@@ -19,6 +19,9 @@ class TestUserViews(ModelViewTests):
     def make(self, world, organization):
         return UserFactory(username=f"someone-{organization.code}", organization=organization)
 
+    def make_many(self, world, organization, numbers):
+        return [UserFactory(username=f"someone-{n}", organization=organization) for n in numbers]
+
 
 class TestWorkdayOverrideViews(ModelViewTests):
     views = WorkdayOverrideViews
@@ -28,6 +31,14 @@ class TestWorkdayOverrideViews(ModelViewTests):
 
     def make(self, world, organization):
         return WorkdayOverride.objects.create(date=datetime.date(2030, 5, 2), kind="holiday", name="地方假日")
+
+    def make_many(self, world, organization, numbers):
+        return [
+            WorkdayOverride.objects.create(
+                date=datetime.date(2030, 1, 1) + datetime.timedelta(days=n), kind="holiday", name=f"假日{n}"
+            )
+            for n in numbers
+        ]
 
     def list_text(self, obj):
         return obj.name
