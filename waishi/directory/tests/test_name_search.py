@@ -1,0 +1,103 @@
+"""Person search by 1-4 Chinese characters, full pinyin and initials, on an index (QUALITY.md Performance)."""
+
+import pytest
+from django.db import connection
+
+from waishi.core.testing.factories import PersonFactory
+from waishi.directory.models import Person, PersonToken
+from waishi.directory.search import index_people, name_tokens, person_search
+
+NAMES = ["张三", "张三丰", "李四", "欧阳明", "司马相如", "王张", "John Smith"]
+
+
+@pytest.fixture
+def people(world):
+    return {name: PersonFactory(organization=world.unit_a, name=name) for name in NAMES}
+
+
+def names(queryset) -> set[str]:
+    return set(queryset.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("张", {"张三", "张三丰", "王张"}),
+        ("三", {"张三", "张三丰"}),
+        ("张三", {"张三", "张三丰"}),
+        ("三丰", {"张三丰"}),
+        ("张三丰", {"张三丰"}),
+        ("欧阳", {"欧阳明"}),
+        ("阳明", {"欧阳明"}),
+        ("司马相如", {"司马相如"}),
+        ("马相如", {"司马相如"}),
+        ("司马相如吗", set()),
+        ("相司", set()),
+        ("zs", {"张三", "张三丰"}),
+        ("ZSF", {"张三丰"}),
+        ("zhang", {"张三", "张三丰"}),
+        ("zhangsan", {"张三", "张三丰"}),
+        ("zhang san feng", {"张三丰"}),
+        ("zhangsanfeng", {"张三丰"}),
+        ("oym", {"欧阳明"}),
+        ("ouyangming", {"欧阳明"}),
+        ("smxr", {"司马相如"}),
+        ("smith", {"John Smith"}),
+        ("john smi", {"John Smith"}),
+        ("sanfeng", set()),
+        ("  ", set(NAMES)),
+    ],
+)
+def test_people_are_found_by_characters_pinyin_and_initials(people, query, expected):
+    assert names(person_search(Person.objects.all(), query)) == expected
+
+
+def test_the_search_is_restricted_to_the_users_organizations(world, people):
+    PersonFactory(organization=world.unit_b, name="张三")
+    PersonFactory(organization=world.unit_a2, name="张三")
+    clerk = world.user("unit_clerk")  # of unit_a
+    found = person_search(Person.objects.restrict(clerk), "zs")
+    assert {p.organization for p in found} == {world.unit_a}
+    assert Person.objects.filter(name="张三").count() == 3
+
+
+def test_tokens_follow_renames_and_deletes(world, people):
+    zhang = people["张三"]
+    zhang.name = "赵敏"
+    zhang.save()
+    assert names(person_search(Person.objects.all(), "zm")) == {"赵敏"}
+    assert names(person_search(Person.objects.all(), "张三")) == {"张三丰"}
+    zhang.delete()
+    assert not PersonToken.objects.filter(person_id=zhang.pk).exists()
+
+
+def test_people_written_in_bulk_are_indexed_by_index_people(world):
+    people = [Person(organization=world.unit_a, name=name, gender="male") for name in ("张三", "李四")]
+    for person in people:
+        person.fill_names()
+    Person.objects.bulk_create(people)
+    assert not person_search(Person.objects.all(), "zs").exists()
+    index_people(people, new=True)
+    assert names(person_search(Person.objects.all(), "zs")) == {"张三"}
+    index_people(people)  # again: rebuilt, not doubled
+    assert PersonToken.objects.count() == sum(len(name_tokens(p.name, p.pinyin, p.initials)) for p in people)
+
+
+def test_index_people_command_rebuilds_every_token(world, people):
+    from django.core.management import call_command
+
+    PersonToken.objects.all().delete()
+    call_command("index_people", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert names(person_search(Person.objects.all(), "欧阳")) == {"欧阳明"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN on PostgreSQL")
+@pytest.mark.parametrize("query", ["张", "张三", "欧阳明", "司马相如", "zs", "zhangsan"])
+def test_the_search_uses_the_token_index_on_postgresql(people, query):
+    queryset = person_search(Person.objects.all(), query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    assert "directory_person_token" in plan, plan
+    assert "Seq Scan on directory_persontoken" not in plan, plan
