@@ -1081,3 +1081,14 @@ def test_a_new_installation_gets_its_administrators_without_a_superuser(client):
     client.post(reverse("login"), {"username": "sysadmin", "password": "Qiang@2026x"})
     assert client.get("/", follow=True).redirect_chain[-1][0].startswith(reverse("users:second_factor_enrol"))
     assert AuditLog.objects.filter(action="user.create", username="manage.py").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_audit_log_page_shows_each_event_by_its_label(client, world):
+    from django.conf import settings
+
+    audit("trip.approve", obj=world.unit_a)
+    client.force_login(world.user("audit_admin", world.province))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("core:auditlog_list")).content.decode()
+    assert '<span title="trip.approve">Trip approved</span>' in page
