@@ -17,7 +17,8 @@ The rows respect what the models and services guarantee, so every page and figur
 * nobody is on two trips at the same time; a checked-out document has its trip and due date, only the
   last check-out of a document may be open, a document is checked out only when deposited and valid;
 * encrypted columns go through the field's own encryption and blind index (once per person or
-  document), pinyin and initials are computed as ``Person.save`` does.
+  document), pinyin and initials come from ``Person.fill_names`` and the name-search tokens from
+  ``directory.search.name_tokens``, as ``Person.save`` writes them.
 
 Deterministic for a seed: one ``random.Random(seed)``, fixed dates and times (no clock), explicit primary
 keys from 1 on a fresh database. Rows are written in batches: ``COPY`` on PostgreSQL (psycopg 3), batched
@@ -39,12 +40,12 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
 
 from waishi.core import config
 from waishi.directory.choices import Gender, OrganizationKind, OrganizationLevel, Rank
-from waishi.directory.models import City, Country, Organization, Person
+from waishi.directory.models import City, Country, Organization, Person, PersonToken
 from waishi.directory.reference import load_countries
+from waishi.directory.search import name_tokens
 from waishi.partners.choices import ApprovalStage, ContactSide, ExchangeKind, PartnerLevel
 from waishi.partners.models import Approval, Contact, LevelChange, PartnerExchange, Partnership
 from waishi.passports.choices import Custody, DocumentKind, MovementKind
@@ -198,15 +199,15 @@ class GenerationError(RuntimeError):
 
 
 def pinyin_of(name: str) -> tuple[str, str]:
-    """(pinyin, initials) exactly as ``Person.save`` computes them."""
+    """(pinyin, initials) of a name, by ``Person.fill_names`` (what ``Person.save`` does), once per name."""
     return _pinyin(name)
 
 
 @cache
 def _pinyin(name: str) -> tuple[str, str]:
-    syllables = lazy_pinyin(name, errors="ignore")
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(syllables).lower(), "".join(initials).lower()
+    person = Person(name=name)
+    person.fill_names()
+    return person.pinyin, person.initials
 
 
 def id_number(region: int, birth: date, seq: int) -> str:
@@ -463,7 +464,7 @@ class Generator:
                 self.units.append(Unit(uid, fao, 100 + region))
 
     def make_people(self) -> None:
-        table = self.writer[Person]
+        table, tokens = self.writer[Person], self.writer[PersonToken]
         count = max(len(self.units) * 6, int(self.total * PEOPLE_PER_TRIP))
         id_field, phone_field = Person._meta.get_field("id_number"), Person._meta.get_field("phone")
         id_index, phone_index = (
@@ -500,6 +501,9 @@ class Generator:
                 phone=phone_field.get_prep_value(phone),
                 phone_index=phone_index.digest(phone),
             )
+            # The name search's keys, as directory.search.index_people writes them (sorted: deterministic).
+            for token in sorted(name_tokens(name, pinyin, initials)):
+                tokens.add(person_id=pid, token=token)
             person = PersonRow(pid, unit, name, rank)
             unit.people.append(len(self.people))
             self.people.append(person)
@@ -968,6 +972,7 @@ def _years(day: date, years: int) -> date:
 GENERATED_MODELS = [
     Organization,
     Person,
+    PersonToken,
     ApprovalCounter,
     Trip,
     TripMember,

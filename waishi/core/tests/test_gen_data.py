@@ -79,11 +79,11 @@ def trips_keep_the_workflow_invariants():
 
 
 def people_and_documents_are_as_the_models_write_them():
+    for person in Person.objects.order_by("pk")[:300]:
+        generated = (person.pinyin, person.initials)
+        person.save()  # the model's own computation gives the same
+        assert (person.pinyin, person.initials) == generated, person.name
     person = Person.objects.order_by("pk").first()
-    assert (person.pinyin, person.initials) == generate.pinyin_of(person.name)
-    person.save()  # the model's own computation gives the same
-    person.refresh_from_db()
-    assert (person.pinyin, person.initials) == generate.pinyin_of(person.name)
     assert len(person.id_number) == 18
     assert Person.objects.blind_match("id_number", person.id_number).get() == person
     document = TravelDocument.objects.order_by("pk").first()
