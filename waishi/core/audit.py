@@ -6,6 +6,7 @@ advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers),
 concurrent events never share a predecessor.
 """
 
+import contextvars
 import ipaddress
 import json
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ class AuditEvent(models.TextChoices):
 
 
 GENESIS = "0" * 64
+# The request whose refusal is already audited (see audit_refusal): the request id, not a database query.
+_refused_request: contextvars.ContextVar[str] = contextvars.ContextVar("waishi_refused_request", default="")
 _LOCK_KEY = 0x5741495348  # "WAISH": the advisory lock that serialises appends on PostgreSQL
 
 CHAINED_FIELDS = (
@@ -140,6 +143,8 @@ def audit(
         AuditHead.objects.update_or_create(
             pk=1, defaults={"seq": row.seq, "hash": row.hash, "mac": _head_mac(row.seq, row.hash)}
         )
+    if action == AuditEvent.ACCESS_DENIED and ctx.request_id:
+        _refused_request.set(ctx.request_id)
     return row
 
 
@@ -147,10 +152,7 @@ def audit_refusal(user, detail: dict) -> None:
     """The ``access.denied`` row of a refused request (403 page or API answer), unless the code that refused
     already wrote one with its own detail: one row per refused request."""
     request_id = context.current().request_id
-    if (
-        request_id
-        and AuditLog.objects.filter(request_id=request_id, action=AuditEvent.ACCESS_DENIED).exists()
-    ):
+    if request_id and _refused_request.get() == request_id:
         return
     audit(AuditEvent.ACCESS_DENIED, user=user, result=AuditResult.DENIED, detail=detail)
 
