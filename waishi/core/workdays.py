@@ -35,16 +35,22 @@ def workdays_between(start: date, end: date) -> int:
     return sum(1 for day in days if overrides.get(day, _calendar_workday(day)))
 
 
-def add_workdays(start: date, count: int) -> date:
-    """The date ``count`` working days after ``start`` (``start`` itself not counted)."""
+def all_overrides() -> dict[date, bool]:
+    """Every override (a few a year), read once by a caller that adds working days to many dates."""
+    return _overrides(date.min, date.max)
+
+
+def add_workdays(start: date, count: int, overrides: dict[date, bool] | None = None) -> date:
+    """The date ``count`` working days after ``start`` (``start`` itself not counted). ``overrides``: those
+    of ``all_overrides()``, else the ones around ``start`` are read."""
     day, remaining = start, count
     window = max(14, count * 3)
-    overrides = _overrides(start, start + timedelta(window))
+    known = _overrides(start, start + timedelta(window)) if overrides is None else overrides
     while remaining > 0:
         day += timedelta(1)
-        if day > start + timedelta(window):
+        if overrides is None and day > start + timedelta(window):
             window *= 2
-            overrides = _overrides(start, start + timedelta(window))
-        if overrides.get(day, _calendar_workday(day)):
+            known = _overrides(start, start + timedelta(window))
+        if known.get(day, _calendar_workday(day)):
             remaining -= 1
     return day

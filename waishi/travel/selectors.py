@@ -1,5 +1,6 @@
 """Reads of trips: lists, the application page's figures, deadlines, the work queue and search."""
 
+import functools
 from datetime import timedelta
 
 from django.db.models import Prefetch, Q
@@ -11,7 +12,7 @@ from waishi.core import config
 from waishi.core.deadlines import due_date
 from waishi.core.navigation import WorkItem
 from waishi.core.search import Hit
-from waishi.core.workdays import add_workdays
+from waishi.core.workdays import add_workdays, all_overrides
 from waishi.travel import config as travel_config
 from waishi.travel import rules
 from waishi.travel.choices import TripState
@@ -33,18 +34,19 @@ def trip_list(user):
     )
 
 
-def report_due(trip: Trip):
+def report_due(trip: Trip, setting=config.get):
+    """``setting``: how to read an office's setting (the work queue passes one that remembers)."""
     if trip.came_back_on is None:
         return None
-    return due_date(trip.came_back_on, config.get(travel_config.REPORT_DUE.key, trip.office))
+    return due_date(trip.came_back_on, setting(travel_config.REPORT_DUE.key, trip.office))
 
 
-def notice_complete_on(trip: Trip):
-    """The day the pre-trip notice has run its required working days."""
+def notice_complete_on(trip: Trip, setting=config.get, overrides=None):
+    """The day the pre-trip notice has run its required working days (``overrides``: see add_workdays)."""
     if trip.notice_from is None:
         return None
-    required = config.get(travel_config.NOTICE_WORKDAYS.key, trip.office)
-    return add_workdays(trip.notice_from - timedelta(days=1), required)
+    required = setting(travel_config.NOTICE_WORKDAYS.key, trip.office)
+    return add_workdays(trip.notice_from - timedelta(days=1), required, overrides)
 
 
 def resubmission_changes(trip: Trip) -> list[tuple[str, object, object]]:
@@ -108,6 +110,8 @@ def work_items(user) -> list[WorkItem]:
         return []
     trips = Trip.objects.restrict(user).select_related("applicant_unit", "office")
     today = timezone.localdate()
+    setting = functools.cache(config.get)  # each office's deadlines read once, not once per trip
+    overrides = all_overrides()
     items = []
     category = _("Outbound trips")
     if user.has_perm("travel.sign_off_trip"):
@@ -117,12 +121,12 @@ def work_items(user) -> list[WorkItem]:
             _item(t, _("Returned for correction"), category) for t in trips.filter(state=TripState.RETURNED)
         ]
         items += [
-            _item(t, _("Signed off, to submit"), category, notice_complete_on(t))
+            _item(t, _("Signed off, to submit"), category, notice_complete_on(t, setting, overrides))
             for t in trips.filter(state=TripState.SIGNED_OFF)
         ]
     if user.has_perm("travel.report_trip"):
         items += [
-            _item(t, _("Trip report due"), category, report_due(t))
+            _item(t, _("Trip report due"), category, report_due(t, setting))
             for t in trips.filter(state=TripState.RETURNED_HOME)
         ]
     if user.has_perm("travel.review_trip"):
@@ -143,9 +147,9 @@ def work_items(user) -> list[WorkItem]:
         items += [_item(t, _("To evaluate"), category) for t in own.filter(state=TripState.REPORTED)]
         items += [_item(t, _("To close"), category) for t in own.filter(state=TripState.EVALUATED)]
         items += [
-            _item(t, _("Trip report overdue"), category, report_due(t))
+            _item(t, _("Trip report overdue"), category, report_due(t, setting))
             for t in own.filter(state=TripState.RETURNED_HOME)
-            if report_due(t) < today
+            if report_due(t, setting) < today
         ]
         follow_ups = FollowUp.objects.filter(trip__in=own, done_on__isnull=True).select_related(
             "trip__applicant_unit"

@@ -1,0 +1,102 @@
+"""The trip pages make as many queries with many rows as with few: the application page with 10 times the
+members, stops, budget lines and steps, and the home page's work queue with 10 times the trips."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from waishi.core.testing.factories import PersonFactory
+from waishi.core.testing.views import assert_same_queries, page_queries
+from waishi.travel.choices import TripState
+from waishi.travel.models import BudgetLine, FollowUp, Trip, TripEvent, TripLeg, TripMember
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 5, 1)
+# the states that put a trip in someone's work queue
+QUEUED = [
+    TripState.DRAFT,
+    TripState.SIGNED_OFF,
+    TripState.RETURNED,
+    TripState.SUBMITTED,
+    TripState.REVIEWED,
+    TripState.APPROVED,
+    TripState.BRIEFED,
+    TripState.DEPARTED,
+    TripState.RETURNED_HOME,
+    TripState.REPORTED,
+    TripState.EVALUATED,
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def add_rows(trip, numbers, actor=None):
+    """A member, a stop, a budget line and a workflow step on ``trip`` for each of ``numbers``."""
+    for n in numbers:
+        person = PersonFactory(organization=trip.applicant_unit)
+        TripMember.objects.create(trip=trip, person=person, role="head" if n == 0 else "member", order=n)
+        TripLeg.objects.create(
+            trip=trip, country_id="JP" if n % 2 else "KR", city=f"城市{n}", arrive=DAY, depart=DAY, order=n
+        )
+        BudgetLine.objects.create(trip=trip, kind="lodging", currency="JPY", amount=Decimal(1000 + n))
+        TripEvent.objects.create(trip=trip, actor=actor, action="review", to_state=trip.state, note=f"{n}")
+
+
+def make_trips(world, numbers):
+    """A trip of unit A (office: city A) in each state that puts it in a work queue, round robin, each with
+    a member and a stop, and a follow-up on the evaluated ones."""
+    trips = []
+    for n in numbers:
+        trip = Trip.objects.create(
+            applicant_unit=world.unit_a,
+            office=world.city_a,
+            deciding_office=world.city_a,
+            category="abroad",
+            mission=f"交流{n}",
+            depart_date=DAY - datetime.timedelta(days=n),
+            return_date=DAY - datetime.timedelta(days=n) + datetime.timedelta(days=3),
+            state=QUEUED[n % len(QUEUED)],
+            notice_from=DAY - datetime.timedelta(days=n + 20),
+            notice_to=DAY - datetime.timedelta(days=n + 10),
+        )
+        step = QUEUED.index(trip.state)
+        if step >= QUEUED.index(TripState.APPROVED):
+            trip.approved_on = trip.depart_date - datetime.timedelta(days=20)
+        if step >= QUEUED.index(TripState.DEPARTED):
+            trip.departed_on = trip.depart_date
+        if step >= QUEUED.index(TripState.RETURNED_HOME):
+            trip.came_back_on = trip.return_date
+        trip.save()
+        add_rows(trip, [0])
+        if trip.state == TripState.EVALUATED:
+            FollowUp.objects.create(trip=trip, item=f"回访{n}", owner="外事科", due=DAY)
+        trips.append(trip)
+    return trips
+
+
+@pytest.mark.parametrize("state", [TripState.SUBMITTED, TripState.APPROVED, TripState.RETURNED_HOME])
+def test_trip_page_queries_do_not_grow_with_its_rows(client, world, state):
+    trip = make_trips(world, [QUEUED.index(state)])[0]
+    staff = world.user("fao_staff")
+    client.force_login(staff)
+    url = trip.get_absolute_url()
+    before = page_queries(client, url)
+    add_rows(trip, range(1, 10), actor=staff)
+    assert_same_queries(before, page_queries(client, url), url)
+
+
+@pytest.mark.parametrize("role", ["unit_clerk", "unit_leader", "fao_staff", "fao_leader"])
+def test_work_queue_queries_do_not_grow_with_trips(client, world, role):
+    make_trips(world, range(len(QUEUED)))
+    client.force_login(world.user(role))
+    url = reverse("home")
+    before = page_queries(client, url)
+    make_trips(world, range(len(QUEUED), 10 * len(QUEUED)))
+    assert_same_queries(before, page_queries(client, url), url)
