@@ -72,8 +72,10 @@ class Route:
     roles: frozenset | None = None
     # The URL arguments from the side's records and the asking role; by default the record's pk.
     args: Callable | None = None
-    # The query string from the side's records: a page or API answer about the side's office.
+    # The query string from the side's records (a page or API answer about the side's office, a search for
+    # the side's record) and what of the side the answer shows: another side asking must not see it.
     query: Callable | None = None
+    secret: Callable | None = None
     rows: str = ""  # a list, export or API list: the key of the record whose rows it shows
     path: str = ""  # a pattern without a name: an address it answers
 
@@ -122,6 +124,14 @@ GENERIC = {
 GENERIC_KWARGS = {"reveal": {"field": "id_number"}}
 
 
+def office_query(side):
+    return {"office": side.office.pk}
+
+
+def office_name(side):
+    return side.office.name
+
+
 def _trip_action(status=405):
     return Route(API_OBJECT, "travel.view_trip", "api:trip", status=status)
 
@@ -136,7 +146,11 @@ ROUTES: dict[str, Route] = {
     "logout": Route(PAGE, status=405),  # POST only; anonymous is sent to the login page
     "set_language": Route(PUBLIC, status=302),
     "home": Route(PAGE),
-    "search": Route(PAGE),
+    "search": Route(
+        PAGE,
+        query=lambda side: {"q": side.texts["directory.person"]},
+        secret=lambda side: side.records["directory.person"].get_absolute_url(),
+    ),
     "notifications": Route(PAGE),
     "notifications_read": Route(PAGE, status=405),
     "notification_open": Route(
@@ -175,9 +189,9 @@ ROUTES: dict[str, Route] = {
     "partners:partnership_action": Route(
         OBJECT, "partners.view_partnership", "partners.partnership", {"action": "level"}, status=302
     ),
-    "stats:dashboard": Route(PAGE, roles=OFFICE_ROLES, query=lambda side: {"office": side.office.pk}),
+    "stats:dashboard": Route(PAGE, roles=OFFICE_ROLES, query=office_query, secret=office_name),
     "stats:annual_report": Route(
-        PAGE, roles=OFFICE_ROLES, kwargs={"fmt": "xlsx"}, query=lambda side: {"office": side.office.pk}
+        PAGE, roles=OFFICE_ROLES, kwargs={"fmt": "xlsx"}, query=office_query, secret=office_name
     ),
     "api:stats": Route(API_OBJECT, roles=OFFICE_ROLES, query=lambda side: {"office": side.office.code}),
     "users:second_factor": Route(PAGE, status=302),  # a verified session is sent on
@@ -186,6 +200,8 @@ ROUTES: dict[str, Route] = {
     "users:second_factor_reset": Route(OBJECT, "users.view_user", "users.user", status=405),
     "api:schema": Route(API),
     "api:docs": Route(API),
+    # Any other API address ending in a slash: the API's JSON 404 (401 to an anonymous caller).
+    r"<unnamed api/v1/^[\s\S]*/\Z>": Route(API, status=404, path="/api/v1/no-such-address/"),
     "api:trip-checks": _trip_action(status=200),
     **{
         f"api:trip-{step}": _trip_action()
@@ -269,7 +285,26 @@ def declared() -> dict[str, Route]:
 DECLARED = declared()
 WALKED_VIEWS = walk(get_resolver().url_patterns)
 WALKED = [name for name, _view in WALKED_VIEWS]
-CASES = [(name, role) for name in WALKED if name in DECLARED for role in ROLES]
+# Reference data (countries, cities, per-diem rates, holidays): one record, the same for every seat.
+SHARED = {cls.views.model._meta.label_lower for cls in view_tests() if not cls.scoped} | {
+    f"api:{cls.basename}" for cls in api_tests() if not cls.scoped
+}
+
+
+def seat_matters(route) -> bool:
+    """The route shows a record, rows or an office of one side: the OTHER seat has something to miss."""
+    if route.args is not None or route.query is not None:
+        return True
+    return bool(route.record or route.rows) and (route.record or route.rows) not in SHARED
+
+
+CASES = [
+    (name, role)
+    for name in WALKED
+    if name in DECLARED
+    for role in ROLES
+    if role != OTHER or seat_matters(DECLARED[name])
+]
 
 
 def test_every_route_is_declared():
@@ -277,8 +312,8 @@ def test_every_route_is_declared():
     undeclared = [name for name in WALKED if name not in DECLARED]
     assert not undeclared, (
         "routes without a declaration in waishi/core/tests/test_routes.py (add each to ROUTES with its "
-        "kind, permission and arguments, or register its model's ModelViewTests/ApiTests): "
-        + ", ".join(undeclared)
+        "kind, permission and arguments, a pattern without a name by the key shown with an address in "
+        "`path`; or register its model's ModelViewTests/ApiTests): " + ", ".join(undeclared)
     )
     assert len(set(WALKED)) == len(WALKED), "two routes share a name"
 
@@ -518,7 +553,7 @@ def check_role(site, name, route, role):
         assert response.status_code in denied_statuses(route), (url_b, role, response.status_code)
         check_unsafe(client, name, url_b, f"{url_b} as {role} of A")
     elif route.query:
-        check_office_query(client, route.url(name, site.b, role), route, site.b, f"as {role} of A")
+        check_other_side_query(client, route.url(name, site.b, role), route, site.b, f"as {role} of A")
 
 
 def check_unsafe(client, name, url, what):
@@ -528,11 +563,12 @@ def check_unsafe(client, name, url, what):
         assert response.status_code in DENIED, (method, what, response.status_code)
 
 
-def check_office_query(client, url, route, office_side, what):
-    """Another office asked for in the query: refused, or the page falls back to the user's own office."""
+def check_other_side_query(client, url, route, other_side, what):
+    """The other side asked for in the query: refused (the API), or a page without it (a page falls back
+    to the user's own office, a search finds nothing of the other side)."""
     response = request(client, "get", url, f"{url} {what}")
     if route.kind == PAGE and response.status_code == 200:
-        assert office_side.office.name not in content_text(response), f"{url} {what} shows that office"
+        assert route.secret(other_side) not in content_text(response), f"{url} {what} shows the other side"
     else:
         assert response.status_code in DENIED, (url, what, response.status_code)
 
@@ -573,7 +609,7 @@ def check_other_seat(site, name, route):
             assert response.status_code in denied_statuses(route), (what, response.status_code)
             check_unsafe(client, name, url, what)
         elif route.query:
-            check_office_query(client, url, route, site.a, f"as {role} of another seat")
+            check_other_side_query(client, url, route, site.a, f"as {role} of another seat")
 
 
 # Every state change needs POST with a CSRF token (QUALITY.md Security 11).
