@@ -23,6 +23,7 @@ from zipfile import ZIP_DEFLATED
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -231,6 +232,11 @@ class Importer:
     max_rows = 50_000
     bulk = True
 
+    def __init__(self):
+        self._memo: dict = {}  # choice maps and looked-up related records, for one run
+        self._rows: list[dict] = []  # the form data of the file's rows
+        self._existing: dict | None = None  # the stored records the rows name, by key
+
     def headers(self) -> list[str]:
         return [self.label(c.field) for c in self.columns]
 
@@ -278,31 +284,59 @@ class Importer:
         if isinstance(model_field, models.BooleanField):
             return text.lower() in {"1", "true", "yes", "是", "y", "√"}
         if model_field.choices:
-            return self._choice_map(model_field).get(text.lower(), text)
+            if model_field.name not in self._memo:
+                self._memo[model_field.name] = self._choice_map(model_field)
+            return self._memo[model_field.name].get(text.lower(), text)
         if column.lookup and model_field.is_relation:
-            related = model_field.related_model.objects.restrict(actor, "view")
-            matches = list(related.filter(**{column.lookup: text}).values_list("pk", flat=True)[:2])
-            if len(matches) == 1:
-                return matches[0]
-            return Unresolved(text, ambiguous=bool(matches))
+            if (model_field.name, text) not in self._memo:  # a file names the same unit on many rows
+                related = model_field.related_model.objects.restrict(actor, "view")
+                matches = list(related.filter(**{column.lookup: text}).values_list("pk", flat=True)[:2])
+                self._memo[model_field.name, text] = (
+                    matches[0] if len(matches) == 1 else Unresolved(text, ambiguous=bool(matches))
+                )
+            return self._memo[model_field.name, text]
         return text
 
     def find_existing(self, actor, data: dict):
-        """The record the row describes, by the key fields; an empty key cell matches an empty value."""
+        """The record the row describes, by the key fields; an empty key cell matches an empty value.
+        The records every row of the file names are read at the first call, a chunk of rows a query."""
         if not self.key:
             return None
-        lookup = {}
-        for name in self.key:
-            value = data.get(name)
-            if value in (None, ""):
-                model_field = self.model._meta.get_field(name)
-                lookup[f"{name}__isnull" if model_field.null else name] = True if model_field.null else ""
-            else:
-                lookup[name] = value
+        if self._existing is None:
+            self._existing = self._read_existing(actor)
+        return self._existing.get(self._key_of(data))
+
+    def _read_existing(self, actor) -> dict[tuple, models.Model]:
+        first = self.key[0]
+        values = {self._normal(first, data.get(first)) for data in self._rows}
+        values.discard(None)
+        model_field = self.model._meta.get_field(first)
+        queryset = self.model.objects.restrict(actor, "change")
+        found: dict[tuple, models.Model] = {}
+        chunk_size = settings.WAISHI_IMPORT_BATCH_ROWS
+        values = sorted(values, key=str)
+        for start in range(0, len(values), chunk_size):
+            chunk = values[start : start + chunk_size]
+            match = Q(**{f"{first}__in": [v for v in chunk if v != ""]})
+            if "" in chunk:
+                match |= Q(**{f"{first}__isnull": True}) if model_field.null else Q(**{first: ""})
+            for obj in queryset.filter(match):
+                found.setdefault(
+                    tuple(self._normal(name, obj.serializable_value(name)) for name in self.key), obj
+                )
+        return found
+
+    def _key_of(self, data: dict) -> tuple:
+        return tuple(self._normal(name, data.get(name)) for name in self.key)
+
+    def _normal(self, name: str, value):
+        """A key value as the model field reads it ("" for empty, None for a value the field refuses)."""
+        if value in (None, "") or isinstance(value, Unresolved):
+            return "" if value in (None, "") else None
         try:
-            return self.model.objects.restrict(actor, "change").filter(**lookup).first()
+            return self.model._meta.get_field(name).to_python(value)
         except (ValidationError, ValueError, TypeError):
-            return None  # a malformed key cell: the form reports it
+            return None
 
     def save_batch(self, actor, batch: list[Pending]):
         """Write a batch of new or changed rows."""
@@ -336,6 +370,7 @@ class Importer:
 
     def run(self, *, actor, fileobj) -> ImportReport:
         report = ImportReport()
+        self._memo, self._rows, self._existing = {}, [], None
         try:
             workbook = load_workbook(fileobj, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -356,7 +391,7 @@ class Importer:
         if report.errors:
             return report
 
-        pending, seen_keys = [], {}
+        numbers = []
         for number, values in enumerate(rows, start=2):
             if number - 1 > self.max_rows:
                 report.errors.append(RowError(number, "", _("Too many rows in one file.")))
@@ -364,10 +399,15 @@ class Importer:
             if not any(v not in (None, "") for v in values):
                 continue
             cells = {c.field: values[i] if i < len(values) else None for i, c in positions.items()}
-            data = {
-                name: self.cell_to_form(actor, column, cells[name])
-                for name, column in ((c.field, c) for c in positions.values())
-            }
+            numbers.append(number)
+            self._rows.append(
+                {
+                    name: self.cell_to_form(actor, column, cells[name])
+                    for name, column in ((c.field, c) for c in positions.values())
+                }
+            )
+        pending, seen_keys = [], {}
+        for number, data in zip(numbers, self._rows, strict=True):
             self._validate_row(actor, number, data, pending, seen_keys, report)
 
         if report.errors:
