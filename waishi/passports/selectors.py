@@ -21,7 +21,7 @@ def documents(user, today: date | None = None):
     return (
         TravelDocument.objects.restrict(user)
         .with_state(today)
-        .select_related("person__organization", "custodian", "trip")
+        .select_related("person__organization", "custodian", "trip__applicant_unit")
     )
 
 

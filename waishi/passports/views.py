@@ -81,11 +81,13 @@ class DocumentDetailView(DetailView):
                 for name, (form_class, custodies) in MOVEMENTS.items()
                 if document.custody in custodies
             ]
-        ledger = MovementTable(document.movements.select_related("trip__applicant_unit"), orderable=False)
-        trips = {m.trip for m in document.movements.all() if m.trip_id}
-        from waishi.travel.selectors import border_flags
+        movements_with_trips = document.movements.select_related("trip__applicant_unit")
+        ledger = MovementTable(movements_with_trips, orderable=False)
+        trips = {m.trip for m in movements_with_trips if m.trip_id}
+        from waishi.travel.selectors import border_flags_by_trip
 
-        flagged = [(trip, border_flags(trip).get(str(document.person_id))) for trip in trips]
+        flags = border_flags_by_trip(trips)
+        flagged = [(trip, flags.get(trip.pk, {}).get(str(document.person_id))) for trip in trips]
         return render(
             self.request,
             "passports/document_detail.html",

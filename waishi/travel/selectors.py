@@ -64,8 +64,16 @@ def last_fixes(trip: Trip) -> list[dict]:
 
 
 def border_flags(trip: Trip) -> dict:
-    event = trip.events.filter(action="come_back").order_by("-at", "-id").first()
-    return event.detail.get("flags", {}) if event else {}
+    return border_flags_by_trip([trip]).get(trip.pk, {})
+
+
+def border_flags_by_trip(trips) -> dict[int, dict]:
+    """``border_flags`` of many trips in one query, by trip id (trips without a recorded return left out)."""
+    flags: dict[int, dict] = {}
+    events = TripEvent.objects.filter(trip__in=trips, action="come_back").order_by("trip_id", "-at", "-id")
+    for event in events:
+        flags.setdefault(event.trip_id, event.detail.get("flags", {}))
+    return flags
 
 
 def trip_findings(trip: Trip) -> list[rules.Finding]:
