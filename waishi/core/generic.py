@@ -185,7 +185,13 @@ class ModelViews:
 
     @classmethod
     def get_object(cls, user, pk, action: str = "view"):
-        return get_object_or_404(cls.queryset(user, action), pk=pk)
+        """The record, with the records its detail fields name (its unit, its country) in the same query."""
+        related = [
+            name
+            for name in cls.detail_fields
+            if (field := cls.model._meta.get_field(name)).many_to_one or field.one_to_one
+        ]
+        return get_object_or_404(cls.queryset(user, action).select_related(*related), pk=pk)
 
 
 def m2m_values(obj, extra: dict) -> dict:
