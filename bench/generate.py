@@ -549,8 +549,9 @@ class Generator:
             days = sum(nights for _c, _city, nights in legs)
             back = depart + timedelta(days=days)
             members = self.delegation(unit, depart, back)
-            if not members:
-                continue
+            while not members:  # everyone of that unit is away: another unit sends this delegation
+                unit = rng.choice(self.units)
+                members = self.delegation(unit, depart, back)
             # A head of 副厅级 or above sends the decision to the superior office (when there is one).
             senior = Rank.order(members[0].rank) <= SENIOR and unit.office.parent is not None
             roll = rng.random()
