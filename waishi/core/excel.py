@@ -11,6 +11,7 @@ key) and carries nothing new is left alone, so importing the same file twice cre
 
 import datetime as dt
 import itertools
+import math
 import re
 import tempfile
 import zipfile
@@ -125,9 +126,10 @@ def _cell(reference: str, value) -> str:
         return f'<c r="{reference}" s="{DATETIME_STYLE}"><v>{serial!r}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{reference}" s="{DATE_STYLE}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, int) or (isinstance(value, (float, Decimal)) and math.isfinite(value)):
         return f'<c r="{reference}"><v>{value}</v></c>'
-    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+    text = _xml_text(str(value))  # text, and the odd NaN or infinity, which a number cell cannot hold
+    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _sheet(headers: list, rows: Iterable[Iterable]) -> Iterator[bytes]:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from waishi.core.errors import ApplicationError
-from waishi.core.excel import safe_cell, write_xlsx
+from waishi.core.excel import safe_cell, stream_xlsx, write_xlsx
 from waishi.core.generic import ExportView
 from waishi.core.models import AuditLog, ChangeLog
 from waishi.core.testing.factories import OrganizationFactory, PersonFactory
@@ -92,6 +92,22 @@ def test_written_workbook_holds_no_formula():
         "正常",
     ]
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_a_workbook_streams_numbers_dates_and_text_that_openpyxl_reads_back():
+    rows = [
+        [1, 2.5, Decimal("-1.20"), float("nan"), True],
+        [dt.date(2024, 10, 1), dt.datetime(2024, 10, 1, 8, 30), 'a<b>&"c"', "控制\x01字符", None],
+    ]
+    data = b"".join(stream_xlsx(["整数", "小数", "金额", "非数", "是否"], rows, title="表[1]"))
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    assert sheet.title == "表 1"
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
+        (1, 2.5, -1.2, "nan", True),
+        (dt.datetime(2024, 10, 1), dt.datetime(2024, 10, 1, 8, 30), 'a<b>&"c"', "控制字符", None),
+    ]
+    assert sheet["A3"].is_date and sheet["B3"].is_date
 
 
 # --- export through the generic view -----------------------------------------------------------------
