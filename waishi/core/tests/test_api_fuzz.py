@@ -139,3 +139,16 @@ def test_an_unknown_api_address_answers_in_json(client, world):
     response = client.get("/api/v1/trips/not-a-number/")
     assert response.status_code == 404
     assert set(response.json()) == {"code", "message", "extra"}
+
+
+@pytest.mark.parametrize("code", ["J\x00", "JPN", "", 7, ["JP"]])
+def test_a_country_code_is_two_letters(client, world, code):
+    """Found by the fuzzing: a NUL in a code reached PostgreSQL's text comparison and ended in a 500."""
+    client.force_login(world.user("fao_staff"))
+    response = client.post(
+        "/api/v1/cities/",
+        {"name_zh": "测试", "name_en": "Test", "country": code},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "country" in response.json()["extra"]["errors"]

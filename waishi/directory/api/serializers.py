@@ -1,6 +1,27 @@
+import re
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from waishi.directory.models import City, Country, Organization, Person
+
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+
+
+class CountryCodeField(serializers.PrimaryKeyRelatedField):
+    """A country or region by its ISO 3166-1 alpha-2 code (``JP``; ``HK``, ``MO`` and ``TW`` are regions).
+    Anything but two letters is refused before the database is asked."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Country.objects.all())
+        kwargs.setdefault("help_text", _("ISO 3166-1 alpha-2 code, e.g. JP; HK and MO are regions of China."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = data.strip().upper() if isinstance(data, str) else data
+        if not isinstance(code, str) or not COUNTRY_CODE.fullmatch(code):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(code)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -50,6 +71,8 @@ class CountrySerializer(serializers.ModelSerializer):
 
 
 class CitySerializer(serializers.ModelSerializer):
+    country = CountryCodeField()
+
     class Meta:
         model = City
         fields = ["id", "name_zh", "name_en", "country", "latitude", "longitude"]

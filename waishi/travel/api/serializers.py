@@ -11,25 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from waishi.directory.models import Country, Organization, Person
+from waishi.directory.api.serializers import CountryCodeField
+from waishi.directory.models import Organization, Person
 from waishi.travel import rules, services
 from waishi.travel.choices import BudgetKind, InviterKind, MemberRole
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripEvent
-
-
-# The trip's own fields a clerk fills in, as the service's Application.fields takes them.
-class CountryCodeField(serializers.PrimaryKeyRelatedField):
-    """A country or region by its ISO 3166-1 alpha-2 code (``JP``; ``HK``, ``MO`` and ``TW`` are regions)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Country.objects.all())
-        kwargs.setdefault("help_text", _("ISO 3166-1 alpha-2 code, e.g. JP; HK and MO are regions of China."))
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            data = data.strip().upper()
-        return super().to_internal_value(data)
 
 
 class TripDateField(serializers.DateField):
