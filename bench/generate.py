@@ -189,6 +189,7 @@ STAFF_RANKS = [
     (Rank.OTHER, "科员"),
 ]
 SENIOR = Rank.order(Rank.DEPUTY_BUREAU)
+RANK_ORDER = {rank: Rank.order(rank) for rank in Rank.values}  # Rank.order rebuilds a list each call
 PRE_APPROVAL = [S.DRAFT, S.SIGNED_OFF, S.SUBMITTED, S.RETURNED, S.REVIEWED]
 UNDECIDED = {S.DRAFT, S.SIGNED_OFF, S.SUBMITTED, S.RETURNED}  # the review names the deciding office
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -553,7 +554,7 @@ class Generator:
                 unit = rng.choice(self.units)
                 members = self.delegation(unit, depart, back)
             # A head of 副厅级 or above sends the decision to the superior office (when there is one).
-            senior = Rank.order(members[0].rank) <= SENIOR and unit.office.parent is not None
+            senior = RANK_ORDER[members[0].rank] <= SENIOR and unit.office.parent is not None
             roll = rng.random()
             outcome = "reject" if roll < 0.03 else "cancel" if roll < 0.06 else "approve"
             decided = depart - timedelta(days=rng.randint(14, 45))
@@ -597,11 +598,11 @@ class Generator:
         size = rng.choice((2, 3, 3, 3, 4, 5))
         free = [self.people[i] for i in unit.people if self.people[i].busy_until < depart - timedelta(days=1)]
         senior_ok = rng.random() < 0.08
-        free = [p for p in free if senior_ok or Rank.order(p.rank) > SENIOR] or free
+        free = [p for p in free if senior_ok or RANK_ORDER[p.rank] > SENIOR] or free
         if not free:
             return []
         chosen = rng.sample(free, min(size, len(free)))
-        chosen.sort(key=lambda p: (Rank.order(p.rank), p.id))
+        chosen.sort(key=lambda p: (RANK_ORDER[p.rank], p.id))
         for person in chosen:
             person.busy_until = back + timedelta(days=1)
         return chosen

@@ -382,6 +382,7 @@ class Bench:
                 peak_rss_mb=worker["peak_rss_mb"],
                 baseline_rss_mb=worker["baseline_rss_mb"],
                 bytes=worker["bytes"],
+                streaming=worker["streaming"],
                 size=label,
             )
         small_row, large_row = self.results[-2], self.results[-1]
@@ -620,6 +621,7 @@ def run_export_worker(url: str, params: dict) -> None:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = {"seconds": seconds, "ttfb": ttfb, "bytes": size, "status": response.status_code}
+    result["streaming"] = bool(getattr(response, "streaming", False))
     result.update(peak_rss_mb=round(peak / 1024, 1), baseline_rss_mb=round(baseline / 1024, 1))
     print(json.dumps(result))
 
@@ -739,6 +741,8 @@ def ensure_data(scale: str) -> dict:
     print(f"Generating scale {scale} ({wanted} trips)…", flush=True)
     generate.flush()
     result = generate.generate(wanted, seed=1)
+    rows = sum(result["counts"].values())
+    print(f"Generated {rows} rows in {result['seconds']}s ({rows / result['seconds']:.0f} rows/s)")
     from django.db import connection
 
     if connection.vendor == "postgresql":
