@@ -245,6 +245,8 @@ def paginate(table, params, per_page: int) -> Page:
         offset = (number - 1) * per_page
         rows = list(queryset[offset : offset + per_page + 1])
         records, has_next, has_previous = rows[:per_page], len(rows) > per_page, number > 1
+        if not has_next and (records or number == 1):
+            count = RowCount(offset + len(records))  # the last page: the count is known, however estimated
 
     page = Page(object_list=BoundRows(records, table), records=records, count=count, number=number)
     page.has_next, page.has_previous = has_next and bool(records), has_previous

@@ -23,7 +23,7 @@ def trips(world):
         Trip.objects.create(
             applicant_unit=world.unit_a,
             office=world.city_a,
-            category="abroad" if n % 3 else "hmt",
+            category="abroad" if n % 3 else "hkmo",
             mission=f"交流{n}",
             depart_date=DATES[n % len(DATES)],
             return_date=DATES[n % len(DATES)] + datetime.timedelta(days=n % 4),
@@ -118,7 +118,7 @@ def test_count_is_exact_up_to_the_limit(clerk, trips, settings):
     clerk.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = clerk.get(reverse("travel:trip_list")).content.decode()
     assert '<span id="row-count" data-kind="exact">60 records</span>' in html
-    assert count_rows(Trip.objects.filter(category="hmt"), limit=100).value == 20
+    assert count_rows(Trip.objects.filter(category="hkmo"), limit=100).value == 20
 
 
 def test_count_beyond_the_limit_is_capped_or_estimated(clerk, trips, settings):
@@ -131,6 +131,13 @@ def test_count_beyond_the_limit_is_capped_or_estimated(clerk, trips, settings):
     else:
         assert 'data-kind="more">more than 30 records' in html
     assert "60 records" not in html
+
+
+def test_the_last_page_knows_the_exact_count(clerk, trips, settings):
+    settings.WAISHI_LIST_EXACT_COUNT_LIMIT = 5
+    clerk.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = clerk.get(reverse("travel:trip_list"), {"category": "hkmo"}).content.decode()
+    assert '<span id="row-count" data-kind="exact">20 records</span>' in html
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's")
