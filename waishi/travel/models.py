@@ -166,9 +166,10 @@ class Trip(BaseModel):
         ]
         indexes = [
             models.Index(fields=["office", "approved_on"]),
-            models.Index(fields=["state", "depart_date"]),
             # The list's default order (newest departure first, the pk breaking ties) over everything one
-            # may see, and within the unit or office its filters most often name: cursor pages seek on them.
+            # may see, and within the state, unit or office its filters most often name: cursor pages seek
+            # on them.
+            models.Index(fields=["state", "-depart_date", "-id"], name="trip_state_list_idx"),
             models.Index(fields=["-depart_date", "-id"], name="trip_list_idx"),
             models.Index(fields=["applicant_unit", "-depart_date", "-id"], name="trip_unit_list_idx"),
             models.Index(fields=["office", "-depart_date", "-id"], name="trip_office_list_idx"),
