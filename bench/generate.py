@@ -231,26 +231,23 @@ class Table:
             f.get_default() if f.has_default() else "" if not f.null and f.empty_strings_allowed else None
             for f in self.fields
         ]
-        self.rows: list[tuple] = []
+        # (attname, default) of every column, and which columns hold JSON: add() runs once a row.
+        self.columns = [(f.attname, d) for f, d in zip(self.fields, self.defaults, strict=True)]
+        self.json = [i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
+        self.has_id = model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}
+        self.rows: list = []
         self.count = 0
         self.next_id = (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1 if self.has_id else 0
-
-    @property
-    def has_id(self) -> bool:
-        return self.model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}
 
     def add(self, **values) -> int:
         """Queue a row; returns its primary key (assigned here when the model has a serial one)."""
         if self.has_id and "id" not in values:
             values["id"] = self.next_id
             self.next_id += 1
-        row = []
-        for f, default in zip(self.fields, self.defaults, strict=True):
-            value = values.get(f.attname, default)
-            if isinstance(f, models.JSONField):
-                value = json.dumps(value, ensure_ascii=False)
-            row.append(value)
-        self.rows.append(tuple(row))
+        row = [values.get(name, default) for name, default in self.columns]
+        for index in self.json:
+            row[index] = json.dumps(row[index], ensure_ascii=False)
+        self.rows.append(row)
         if len(self.rows) >= BATCH:
             self.flush()
         return values.get("id")
@@ -269,20 +266,22 @@ class Table:
                 marks = ", ".join(["%s"] * len(self.fields))
                 cursor.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 (names from the model)
-                    [tuple(_sqlite(v) for v in row) for row in self.rows],
+                    [[SQLITE.get(type(v), _same)(v) for v in row] for row in self.rows],
                 )
         self.count += len(self.rows)
         self.rows = []
 
 
-def _sqlite(value):
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
+def _same(value):
     return value
+
+
+# What the SQLite backend stores for the types the generator writes (by exact type: one lookup a value).
+SQLITE = {
+    datetime: lambda value: value.astimezone(UTC).replace(tzinfo=None).isoformat(" "),
+    date: date.isoformat,
+    Decimal: str,
+}
 
 
 class Writer:
