@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -221,7 +222,7 @@ def paginate(table, params, per_page: int) -> Page:
         ordering = list(queryset.query.order_by or opts.ordering)
         if not {"pk", "-pk", opts.pk.name, f"-{opts.pk.name}"} & {o for o in ordering if isinstance(o, str)}:
             queryset = queryset.order_by(*ordering, "pk")
-    numbered = settings.WAISHI_LIST_NUMBERED_PAGES
+    numbered = max(settings.WAISHI_LIST_NUMBERED_PAGES, 1)
     number, records, has_next, has_previous = None, None, False, False
 
     token, backwards = params.get("after"), False
@@ -243,6 +244,9 @@ def paginate(table, params, per_page: int) -> Page:
         if keys and number > numbered:
             raise Http404("Deep pages are reached with a cursor.")
         offset = (number - 1) * per_page
+        # past the last row, or (a list without a cursor) further than a database can skip
+        if offset and (offset >= count.value if count.exact else offset > sys.maxsize // 2):
+            raise Http404("There is no such page.")
         rows = list(queryset[offset : offset + per_page + 1])
         records, has_next, has_previous = rows[:per_page], len(rows) > per_page, number > 1
         if not has_next and (records or number == 1):

@@ -100,6 +100,8 @@ def test_deep_page_numbers_are_refused_where_a_cursor_exists(clerk, trips):
     response = clerk.get(url, {"page": 2, "sort": "applicant_unit"})
     assert response.status_code == 200
     assert response.context["page"].number == 2
+    assert clerk.get(url, {"page": 4, "sort": "applicant_unit"}).status_code == 404  # 60 rows: 3 pages
+    assert clerk.get(url, {"page": 10**30, "sort": "applicant_unit"}).status_code == 404
 
 
 def test_cursor_round_trip_keeps_dates_and_ties(trips):
