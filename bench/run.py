@@ -770,9 +770,15 @@ def main() -> None:
     parser.add_argument("--scale", choices=["S", "M", "L"], default=os.environ.get("BENCH_SCALE", "S"))
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 7)))
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(SCENARIOS)))
+    parser.add_argument(
+        "--markdown", metavar="RESULTS_JSON", help="print the table of a results file and stop"
+    )
     parser.add_argument("--worker-export", help=argparse.SUPPRESS)
     parser.add_argument("--worker-params", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())["results"]))
+        return
     if args.worker_export:
         run_export_worker(args.worker_export, json.loads(args.worker_params))
         return
