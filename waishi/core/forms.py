@@ -1,6 +1,8 @@
 """Form base: Bootstrap widgets, and choices of related records narrowed by ``restrict``."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connections
 
 
 def style(form: forms.BaseForm) -> None:
@@ -16,6 +18,30 @@ def style(form: forms.BaseForm) -> None:
         if isinstance(field, forms.DateField):
             widget.input_type = "date"
             widget.format = "%Y-%m-%d"
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but a number beyond the database's integers is an invalid choice, not a server error
+    (the ``__in`` query it runs, unlike the single-choice lookup, hands such a number to SQLite, which
+    overflows)."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        ops = connections[self.queryset.db].ops
+        if field.get_internal_type() not in ops.integer_field_ranges:
+            return super()._check_values(value)
+        low, high = ops.integer_field_range(field.get_internal_type())
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check names it
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 class ModelForm(forms.ModelForm):

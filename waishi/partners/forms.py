@@ -4,7 +4,7 @@ several partners, a target, and the forms of the partnership page (level, approv
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from waishi.core.forms import Form, ModelForm
+from waishi.core.forms import Form, ModelForm, ModelMultipleChoiceField
 from waishi.directory.models import City, Country, Organization
 from waishi.partners.choices import ApprovalStage, PartnerLevel
 from waishi.partners.models import Contact, PartnerExchange, Partnership, Target
@@ -15,7 +15,7 @@ def foreign_countries():
     return Country.objects.filter(is_region=False).exclude(code="CN").order_by("continent", "name_en")
 
 
-class PartnerChoiceField(forms.ModelMultipleChoiceField):
+class PartnerChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.city}（{obj.city.country}）· {obj.office.short_name or obj.office}"
 

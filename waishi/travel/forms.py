@@ -1,11 +1,13 @@
 """The application form (with its members, itinerary and budget) and the forms of the workflow steps."""
 
 import re
+from contextlib import suppress
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from waishi.core.forms import Form, ModelForm
+from waishi.core.forms import Form, ModelForm, ModelMultipleChoiceField
 from waishi.directory.fields import CountryChoiceField
 from waishi.directory.models import Country, Organization, Person
 from waishi.travel.choices import BudgetKind, MemberRole
@@ -48,7 +50,7 @@ class TripForm(ModelForm):
             "notice_from",
             "notice_to",
         ]
-        field_classes = {"inviter_country": CountryChoiceField}
+        field_classes = {"inviter_country": CountryChoiceField, "sending_units": ModelMultipleChoiceField}
         widgets = {
             "mission": forms.Textarea(attrs={"rows": 3}),
             "sending_units": forms.SelectMultiple(attrs={"size": 4}),
@@ -129,7 +131,9 @@ def member_people(user, data=None, trip=None):
     people = Person.objects.restrict(user)
     unit_ids = []
     if data is not None:
-        unit_ids = [pk for pk in data.getlist("sending_units") if str(pk).isdigit()]
+        units = ModelMultipleChoiceField(queryset=Organization.objects.all(), required=False)
+        with suppress(ValidationError):  # the application form names a bad choice
+            unit_ids = [unit.pk for unit in units.clean(data.getlist("sending_units"))]
     elif trip is not None and trip.pk:
         unit_ids = list(trip.sending_units.values_list("pk", flat=True))
     if unit_ids:
@@ -183,7 +187,7 @@ class BriefForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         initial=_("Foreign-affairs discipline, confidentiality and security abroad."),
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = ModelMultipleChoiceField(
         label=_("attendees"), queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
