@@ -560,12 +560,14 @@ def bench_user():
     from waishi.users.models import User
 
     province = Organization.objects.get(code=f"{PREFIX}prov")
-    user, _created = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username="bench", defaults={"organization": province, "is_staff": True, "last_name": "bench"}
     )
+    if created:
+        user.set_unusable_password()
+    # The password stays as it is: changing it would end the sessions of the other processes of the run.
     user.organization, user.is_staff, user.password_changed_at = province, True, datetime.now(UTC)
-    user.set_unusable_password()
-    user.save()
+    user.save(update_fields=["organization", "is_staff", "password_changed_at"])
     user.groups.set(Group.objects.filter(name__in=["fao_staff"]))
     return User.objects.get(pk=user.pk)
 
