@@ -567,7 +567,9 @@ def bench_user():
         user.set_unusable_password()
     # The password stays as it is: changing it would end the sessions of the other processes of the run.
     user.organization, user.is_staff, user.password_changed_at = province, True, datetime.now(UTC)
-    user.save(update_fields=["organization", "is_staff", "password_changed_at"])
+    user.save(
+        update_fields=["organization", "is_staff", "password_changed_at", *(["password"] if created else [])]
+    )
     user.groups.set(Group.objects.filter(name__in=["fao_staff"]))
     return User.objects.get(pk=user.pk)
 
