@@ -9,6 +9,7 @@ import base64
 import json
 import re
 from contextlib import contextmanager
+from datetime import date
 from importlib import import_module
 
 import pytest
@@ -31,11 +32,22 @@ from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from waishi.core.errors import ApplicationError
 from waishi.core.forms import ModelMultipleChoiceField as RangeCheckedMultipleChoiceField
 from waishi.core.generic import REGISTRY, has_perm
 from waishi.core.models import AuditAnchor, AuditHead, AuditLog
 from waishi.core.testing.factories import UserFactory
-from waishi.directory.models import Organization
+from waishi.directory.models import Organization, Person
+from waishi.partners import services as partner_services
+from waishi.partners.models import LevelChange, Partnership
+from waishi.partners.tests import factories as partners
+from waishi.passports import services as custody
+from waishi.passports.models import CustodyMovement, TravelDocument
+from waishi.passports.tests import factories as passports
+from waishi.travel import services as trip_services
+from waishi.travel.choices import TripState
+from waishi.travel.models import Trip, TripEvent, TripMember
+from waishi.travel.tests import factories as travel
 from waishi.users.choices import Role
 from waishi.users.roles import ROLE_PERMISSIONS
 
@@ -259,3 +271,203 @@ def test_list_page_answers_any_query(views, world, fast):
         assert response.status_code in (200, 400, 404), (response.status_code, query)
 
     get()
+
+
+# --- services ---------------------------------------------------------------------------------------
+
+# What the interfaces let through to a service: any text but NUL (forms and serializers refuse it), any
+# date, any number.
+TEXT = st.one_of(
+    st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=40),
+    st.builds(lambda s, n: s * n, st.sampled_from(["字", "a", " "]), st.integers(100, 3000)),
+)
+DAY = st.one_of(st.dates(), st.dates(date(2024, 1, 1), date(2026, 12, 31)))
+
+
+def refused_without_change(call, *, rows) -> bool:
+    """Run ``call``: it succeeds (True), or raises ApplicationError (False) after which ``rows()`` reads as
+    before. Any other exception fails the test."""
+    before = rows()
+    try:
+        call()
+    except ApplicationError:
+        assert rows() == before
+        return False
+    return True
+
+
+@contextmanager
+def rolled_back():
+    """Each example starts from the same records."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def trip_rows(pk):
+    return (
+        Trip.objects.filter(pk=pk).values().get(),
+        list(TripEvent.objects.filter(trip_id=pk).values_list("pk", flat=True)),
+        list(TripMember.objects.filter(trip_id=pk).values()),
+    )
+
+
+@pytest.fixture
+def trips(world, fast):
+    made = [
+        travel.make_trip(world, state=state)
+        for state in (TripState.DRAFT, TripState.SUBMITTED, TripState.APPROVED, TripState.DEPARTED)
+    ]
+    made.append(travel.make_trip(world, state=TripState.REPORTED, depart=date(2025, 3, 3)))
+    actors = [
+        travel.clerk(world),
+        travel.leader(world),
+        travel.staff(world),
+        travel.approver(world),
+        travel.clerk(world, world.unit_b),
+        world.user("viewer"),
+    ]
+    people = [*Person.objects.values_list("pk", flat=True), 0, 2**40]
+    return [trip.pk for trip in made], actors, people
+
+
+def step_calls(people) -> st.SearchStrategy:
+    """A workflow step with arbitrary arguments, as (service, keyword arguments)."""
+    fix = st.fixed_dictionaries({"field": TEXT, "message": TEXT})
+    record = st.fixed_dictionaries(
+        {"person": st.sampled_from(people), "exit_date": DAY, "entry_date": DAY},
+        optional={"countries": st.lists(st.sampled_from(["JP", "KR", "US", "HK", "ZZ", "jp"]), max_size=3)},
+    )
+    follow_up = st.fixed_dictionaries({"item": TEXT, "owner": TEXT, "due": DAY})
+    return st.one_of(
+        st.tuples(st.just(trip_services.trip_sign_off), st.fixed_dictionaries({"opinion": TEXT})),
+        st.tuples(st.just(trip_services.trip_submit), st.just({})),
+        st.tuples(
+            st.just(trip_services.trip_return), st.fixed_dictionaries({"fixes": st.lists(fix, max_size=3)})
+        ),
+        st.tuples(st.just(trip_services.trip_review), st.fixed_dictionaries({"opinion": TEXT})),
+        st.tuples(st.just(trip_services.trip_approve), st.fixed_dictionaries({"opinion": TEXT, "on": DAY})),
+        st.tuples(st.just(trip_services.trip_reject), st.fixed_dictionaries({"reason": TEXT})),
+        st.tuples(st.just(trip_services.trip_cancel), st.fixed_dictionaries({"reason": TEXT})),
+        st.tuples(
+            st.just(trip_services.trip_brief),
+            st.fixed_dictionaries(
+                {"on": DAY, "content": TEXT, "attendees": st.lists(st.sampled_from(people[:-2]), max_size=4)}
+            ),
+        ),
+        st.tuples(st.just(trip_services.trip_depart), st.fixed_dictionaries({"on": DAY})),
+        st.tuples(
+            st.just(trip_services.trip_come_back),
+            st.fixed_dictionaries({"records": st.lists(record, max_size=4)}),
+        ),
+        st.tuples(
+            st.just(trip_services.trip_report),
+            st.fixed_dictionaries(
+                {"text": TEXT, "outcomes": TEXT, "attachments": st.lists(st.integers(1, 2**40), max_size=2)}
+            ),
+        ),
+        st.tuples(
+            st.just(trip_services.trip_evaluate),
+            st.fixed_dictionaries(
+                {"score": st.integers(), "comments": TEXT, "follow_ups": st.lists(follow_up, max_size=2)}
+            ),
+        ),
+        st.tuples(st.just(trip_services.trip_close), st.just({})),
+    )
+
+
+def test_trip_steps_succeed_or_refuse_cleanly(trips):
+    """Any step, by any role, on a trip in any state, with any arguments: done, or an ApplicationError that
+    leaves the trip, its members and its history as they were."""
+    pks, actors, people = trips
+
+    @FUZZ
+    @given(pk=st.sampled_from(pks), actor=st.sampled_from(actors), call=step_calls(people))
+    def step(pk, actor, call):
+        service, kwargs = call
+        if service is trip_services.trip_brief:
+            kwargs = kwargs | {"attendees": list(Person.objects.filter(pk__in=kwargs["attendees"]))}
+        with rolled_back():
+            trip = Trip.objects.get(pk=pk)
+            refused_without_change(
+                lambda: service(actor=actor, trip=trip, **kwargs), rows=lambda: trip_rows(pk)
+            )
+
+    step()
+
+
+def test_check_out_succeeds_or_refuses_cleanly(world, fast):
+    """Any document, for any trip, on any day, handed over by anyone: checked out, or an ApplicationError
+    that leaves the document and its ledger as they were."""
+    holder = passports.holder(world.unit_a)
+    documents = [
+        passports.register(world, holder, kind=kind) for kind in ("service", "diplomatic", "hkmo_permit")
+    ]
+    journeys = [
+        passports.trip([holder], state=state, category=category)
+        for state, category in (("approved", "abroad"), ("approved", "hkmo"), ("submitted", "abroad"))
+    ]
+    journeys.append(passports.trip([passports.holder(world.unit_a)]))
+    actors = [passports.officer(world), passports.officer(world, world.city_b), world.user("unit_clerk")]
+
+    def rows(document):
+        return TravelDocument.objects.filter(pk=document.pk).values().get(), CustodyMovement.objects.count()
+
+    @FUZZ
+    @given(
+        document=st.sampled_from(documents),
+        trip=st.sampled_from(journeys),
+        actor=st.sampled_from(actors),
+        on=DAY,
+        names=st.tuples(TEXT, TEXT),
+    )
+    def check_out(document, trip, actor, on, names):
+        with rolled_back():
+            document = TravelDocument.objects.get(pk=document.pk)
+            refused_without_change(
+                lambda: custody.document_check_out(
+                    actor=actor,
+                    document=document,
+                    trip=trip,
+                    on=on,
+                    handed_over_by=names[0],
+                    received_by=names[1],
+                ),
+                rows=lambda: rows(document),
+            )
+
+    check_out()
+
+
+def test_partnership_level_changes_or_refuses_cleanly(world, fast):
+    """Any level, date, note and version, by any role: changed, or an ApplicationError that leaves the
+    partnership and its history as they were."""
+    found = [
+        partners.partnership(world.city_a, level=level, signed_on=date(2010, 1, 1))
+        for level in ("intent", "friendly", "sister")
+    ]
+    actors = [world.user("fao_staff"), world.user("fao_staff", world.city_b), world.user("fao_leader")]
+
+    def rows(partnership):
+        return Partnership.objects.filter(pk=partnership.pk).values().get(), LevelChange.objects.count()
+
+    @FUZZ
+    @given(
+        partnership=st.sampled_from(found),
+        actor=st.sampled_from(actors),
+        level=st.one_of(st.sampled_from(["intent", "friendly", "sister"]), TEXT),
+        on=DAY,
+        note=TEXT,
+        version=st.one_of(st.none(), st.integers(-(2**31), 2**31 - 1)),
+    )
+    def change(partnership, actor, level, on, note, version):
+        with rolled_back():
+            partnership = Partnership.objects.get(pk=partnership.pk)
+            refused_without_change(
+                lambda: partner_services.partnership_change_level(
+                    actor=actor, partnership=partnership, level=level, on=on, note=note, version=version
+                ),
+                rows=lambda: rows(partnership),
+            )
+
+    change()
