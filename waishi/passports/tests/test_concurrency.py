@@ -16,7 +16,7 @@ from waishi.passports.choices import Custody, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
 from waishi.passports.tests import factories as f
 
-ROUNDS = 25
+ROUNDS = 50  # QUALITY.md Reliability 1
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ from waishi.users.models import User
 pytestmark = pytest.mark.django_db(transaction=True)
 
 YEAR = timezone.localdate().year
-ROUNDS = 25
+ROUNDS = 50  # QUALITY.md Reliability 1
 
 
 @pytest.fixture(autouse=True)
