@@ -127,12 +127,21 @@ def second_factor_device(user: User, *, confirmed: bool = True) -> TOTPDevice | 
     return TOTPDevice.objects.devices_for_user(user, confirmed=confirmed).order_by("pk").first()
 
 
-@service
-def second_factor_enrolment(*, user: User) -> TOTPDevice:
-    """The new key the user is enrolling: one unconfirmed device, kept until it is confirmed or reset."""
-    return second_factor_device(user, confirmed=False) or TOTPDevice.objects.create(
-        user=user, name="Waishi", confirmed=False
+def second_factor_new_device(user: User, key: str) -> TOTPDevice:
+    """The device being enrolled: the stored unconfirmed one, else an unsaved one with ``key`` (a page
+    showing the key writes nothing; the key waits in the session until the user sends a code)."""
+    return second_factor_device(user, confirmed=False) or TOTPDevice(
+        user=user, name="Waishi", key=key, confirmed=False
     )
+
+
+@service
+def second_factor_enrolment(*, user: User, key: str) -> TOTPDevice:
+    """Store the key the user is enrolling (one unconfirmed device, kept until it is confirmed or reset)."""
+    device = second_factor_new_device(user, key)
+    if device.pk is None:
+        device.save()
+    return device
 
 
 @service

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django_otp import login as otp_login
+from django_otp.util import random_hex
 
 from waishi.core.errors import ApplicationError
 from waishi.core.filtersets import FilterSet
@@ -169,8 +170,18 @@ class SecondFactorEnrolView(SecondFactorView):
     enrolling = True
     template_name = "users/second_factor_enrol.html"
 
+    session_key = "second_factor_key"
+
+    def post(self, request):
+        services.second_factor_enrolment(user=request.user, key=self.key())
+        return super().post(request)
+
+    def key(self) -> str:
+        """The key shown to this session until it is stored (on the first code sent)."""
+        return self.request.session.setdefault(self.session_key, random_hex(20))
+
     def extra_context(self) -> dict:
-        device = services.second_factor_enrolment(user=self.request.user)
+        device = services.second_factor_new_device(self.request.user, self.key())
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
         key = base64.b32encode(device.bin_key).decode()
         return {
