@@ -6,6 +6,7 @@ match the schema (status code, content type, body).
 Deterministic and bounded: a fixed seed, derandomized generation and a few examples per operation.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -66,19 +67,27 @@ HYPOTHESIS = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def app():
-    """Django's WSGI handler inside the tests' transactions: the request signals must not close the
-    connection (as Django's own test client arranges; this module does not use that client)."""
+@contextmanager
+def connection_kept():
+    """Django's WSGI handler inside a test's transaction: the request signals must not close the connection
+    (Django's test client arranges the same for its own requests, and undoes it after each)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield WSGIHandler()
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def app():
+    with connection_kept():
+        yield WSGIHandler()
 
 
 @pytest.fixture(scope="module")
-def broad(app, django_db_setup, django_db_blocker, tmp_path_factory):
+def broad(django_db_setup, django_db_blocker, tmp_path_factory):
     """Records of every kind in city A's office (trips along the workflow, documents in and out of custody,
     partnerships with an exchange, plan entries, per-diem rates) and the headers of a user of that office
     holding every business role, made once for the module inside a transaction rolled back at its end;
@@ -102,13 +111,13 @@ def broad(app, django_db_setup, django_db_blocker, tmp_path_factory):
         partners.partnership(world.city_a, level="intent", country="KR")
         user = UserFactory(username="fuzz-broad", organization=world.city_a, roles=BROAD_ROLES)
         headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
-        client = Client(app)
-        ids = {}
-        for path in schema.raw_schema["paths"]:
-            base = path.split("{", 1)[0]
-            if "{" in path and base not in ids:
-                rows = client.get(base, headers=headers).json.get("results", [])
-                ids[base] = [str(row.get("id", row.get("code"))) for row in rows]
+        client, ids = Client(WSGIHandler()), {}
+        with connection_kept():
+            for path in schema.raw_schema["paths"]:
+                base = path.split("{", 1)[0]
+                if "{" in path and base not in ids:
+                    rows = client.get(base, headers=headers).json.get("results", [])
+                    ids[base] = [str(row.get("id", row.get("code"))) for row in rows]
         yield headers, ids
         transaction.set_rollback(True)
 

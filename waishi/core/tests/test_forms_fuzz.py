@@ -177,6 +177,14 @@ ADDABLE = [
 ]
 
 
+@contextmanager
+def rolled_back():
+    """Each example starts from the same records."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def fast(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -207,6 +215,56 @@ def test_add_page_answers_any_input(views, world, fast):
                 assert not written, (written, data)
                 assert shows_errors(response), data
             transaction.set_rollback(True)
+
+    post()
+
+
+# The fields of the module forms on the record pages: workflow steps, custody movements, partnership
+# actions (a name a form lacks is ignored by it).
+MODULE_FORM_FIELDS = [
+    *("opinion", "reason", "date", "content", "attendees", "text", "outcomes", "attachments", "score"),
+    *("comments", "trip", "handed_over_by", "received_by", "note", "level", "document", "stage"),
+    *("reference", "name", "title", "phone", "email", "kind", "fixes-TOTAL_FORMS", "fixes-INITIAL_FORMS"),
+    *("fixes-0-field", "fixes-0-message", "follow_ups-TOTAL_FORMS", "follow_ups-0-item", "follow_ups-0-due"),
+]
+
+
+@pytest.fixture
+def record_pages(world, fast):
+    """The URLs of the module forms, on a trip in each state, a document in custody and a partnership."""
+    from waishi.travel.views import STEPS
+
+    trips = [travel.make_trip(world, state=state) for state in (TripState.DRAFT, TripState.APPROVED)]
+    trips.append(travel.make_trip(world, state=TripState.RETURNED_HOME, depart=date(2025, 3, 3)))
+    document = passports.register(world, passports.holder(world.unit_a))
+    partnership = partners.partnership(world.city_a, level="friendly")
+    urls = [reverse("travel:trip_step", args=[t.pk, step]) for t in trips for step in STEPS]
+    urls += [
+        reverse("passports:traveldocument_move", args=[document.pk, movement])
+        for movement in ("check_out", "return", "report_lost", "deposit", "cancel")
+    ]
+    urls += [
+        reverse("partners:partnership_action", args=[partnership.pk, a])
+        for a in ("level", "approval", "contact")
+    ]
+    return urls
+
+
+def test_record_page_forms_answer_any_input(world, record_pages):
+    """The workflow steps, custody movements and partnership actions posted arbitrary values by a user
+    holding every business role: done, or refused with a page (400, 403, 404, 409), never an exception."""
+    client = Client()
+    client.force_login(UserFactory(username="fuzz-broad", organization=world.city_a, roles=BROAD_ROLES))
+    body = st.fixed_dictionaries(
+        {}, optional={name: st.one_of(TYPED, st.lists(TYPED, max_size=3)) for name in MODULE_FORM_FIELDS}
+    )
+
+    @settings(FUZZ, max_examples=3 * EXAMPLES)
+    @given(url=st.sampled_from(record_pages), data=body)
+    def post(url, data):
+        with rolled_back():
+            response = client.post(url, data)
+            assert response.status_code in (200, 302, 400, 403, 404, 409), (url, response.status_code, data)
 
     post()
 
@@ -294,14 +352,6 @@ def refused_without_change(call, *, rows) -> bool:
         assert rows() == before
         return False
     return True
-
-
-@contextmanager
-def rolled_back():
-    """Each example starts from the same records."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 def trip_rows(pk):
