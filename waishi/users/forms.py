@@ -14,9 +14,8 @@ class LoginForm(AuthenticationForm):
 
 
 class UserForm(ModelForm):
-    roles = forms.MultipleChoiceField(
-        label=_("roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    """The account itself (the system administrator's); roles are the security administrator's page."""
+
     # Not named "password": that is the hash column, and the form's columns are not passed on as extras.
     new_password = forms.CharField(
         label=_("new password"),
@@ -32,14 +31,16 @@ class UserForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["roles"] = sorted(self.instance.role_codes)
-        if self.user is None or not self.user.has_perm("users.assign_roles"):
-            self.fields["roles"].disabled = True
         if self.user is None or not self.user.has_perm("users.add_user"):
             self.fields["new_password"].disabled = True
         # Administrators hold no personal data: the link to a person is set by the command line only.
         self.fields.pop("person")
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class SecondFactorForm(forms.Form):

@@ -104,7 +104,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SECURITY_ADMIN: {
         "directory.view_organization",
         "users.view_user",
-        "users.change_user",
         "users.assign_roles",
         "users.reset_second_factor_user",
         "auth.view_group",

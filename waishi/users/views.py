@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -25,7 +26,7 @@ from waishi.core.errors import ApplicationError
 from waishi.core.filtersets import FilterSet
 from waishi.core.generic import ModelViews
 from waishi.users import services
-from waishi.users.forms import LoginForm, PasswordChangeForm, SecondFactorForm, UserForm
+from waishi.users.forms import LoginForm, PasswordChangeForm, RolesForm, SecondFactorForm, UserForm
 from waishi.users.models import User
 from waishi.users.policy import needs_second_factor, password_expired
 
@@ -82,20 +83,38 @@ class UserViews(ModelViews):
 
     @staticmethod
     def create(*, actor, obj, extra):
-        return services.user_create(
-            actor=actor, user=obj, password=extra.get("new_password"), roles=_roles(actor, extra) or ()
-        )
+        return services.user_create(actor=actor, user=obj, password=extra.get("new_password"))
 
     @staticmethod
     def update(*, actor, obj, version, extra):
-        return services.user_update(
-            actor=actor, user=obj, password=extra.get("new_password"), roles=_roles(actor, extra)
-        )
+        return services.user_update(actor=actor, user=obj, password=extra.get("new_password"))
 
 
-def _roles(actor, extra):
-    """The roles the form sets, or None when the actor may not assign roles (the field was read-only)."""
-    return extra.get("roles") if actor.has_perm("users.assign_roles") else None
+class UserRolesView(View):
+    """The security administrator's page: which roles an account holds (MLPS separation of duties: the
+    system administrator keeps accounts, the security administrator grants rights)."""
+
+    template_name = "users/user_roles.html"
+
+    def dispatch(self, request, pk):
+        if not request.user.has_perm("users.assign_roles"):
+            raise PermissionDenied
+        self.object = UserViews.get_object(request.user, pk)
+        return super().dispatch(request, pk)
+
+    def get(self, request, pk):
+        return self.render(RolesForm(initial={"roles": sorted(self.object.role_codes)}))
+
+    def post(self, request, pk):
+        form = RolesForm(request.POST)
+        if form.is_valid():
+            services.set_roles(actor=request.user, user=self.object, roles=form.cleaned_data["roles"])
+            messages.success(request, gettext("The roles of %(user)s were saved.") % {"user": self.object})
+            return redirect(self.object)
+        return self.render(form)
+
+    def render(self, form):
+        return render(self.request, self.template_name, {"form": form, "object": self.object})
 
 
 def _next_url(request) -> str:

@@ -198,6 +198,7 @@ ROUTES: dict[str, Route] = {
     "users:second_factor_enrol": Route(PAGE, status=302),
     "users:password_change": Route(PAGE),
     "users:second_factor_reset": Route(OBJECT, "users.view_user", "users.user", status=405),
+    "users:user_roles": Route(OBJECT, "users.assign_roles", "users.user"),
     "api:schema": Route(API),
     "api:docs": Route(API),
     # Any other API address ending in a slash: the API's JSON 404 (401 to an anonymous caller).

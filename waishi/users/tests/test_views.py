@@ -64,15 +64,9 @@ def test_security_admin_assigns_roles_and_it_is_audited(client, world):
     target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
     admin = world.user("security_admin", world.province)
     client.force_login(admin)
-    response = client.post(
-        reverse("users:user_edit", args=[target.pk]),
-        {
-            "username": "target",
-            "organization": world.unit_a.pk,
-            "is_active": "on",
-            "roles": ["unit_clerk"],
-        },
-    )
+    page = client.get(reverse("users:user_roles", args=[target.pk]))
+    assert page.status_code == 200 and page.context["form"].initial == {"roles": ["viewer"]}
+    response = client.post(reverse("users:user_roles", args=[target.pk]), {"roles": ["unit_clerk"]})
     assert response.status_code == 302, response.content.decode()
     assert User.objects.get(pk=target.pk).role_codes == {"unit_clerk"}
     row = AuditLog.objects.get(action="user.roles_change")
@@ -80,17 +74,29 @@ def test_security_admin_assigns_roles_and_it_is_audited(client, world):
     assert row.username == admin.username
 
 
+def test_security_admin_does_not_edit_accounts(client, world):
+    target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
+    client.force_login(world.user("security_admin", world.province))
+    assert client.get(reverse("users:user_edit", args=[target.pk])).status_code == 403
+    response = client.post(
+        reverse("users:user_edit", args=[target.pk]),
+        {"username": "renamed", "organization": world.unit_a.pk, "is_active": ""},
+    )
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert target.username == "target" and target.is_active
+
+
 def test_system_admin_cannot_assign_roles(client, world):
     target = UserFactory(username="target", organization=world.unit_a, roles=["viewer"])
     client.force_login(world.user("system_admin", world.province))
+    assert client.get(reverse("users:user_roles", args=[target.pk])).status_code == 403
+    response = client.post(reverse("users:user_roles", args=[target.pk]), {"roles": ["fao_leader"]})
+    assert response.status_code == 403
+    # the account page has no roles field for him to send
     client.post(
         reverse("users:user_edit", args=[target.pk]),
-        {
-            "username": "target",
-            "organization": world.unit_a.pk,
-            "is_active": "on",
-            "roles": ["fao_leader"],
-        },
+        {"username": "target", "organization": world.unit_a.pk, "is_active": "on", "roles": ["fao_leader"]},
     )
     assert User.objects.get(pk=target.pk).role_codes == {"viewer"}
     assert not AuditLog.objects.filter(action="user.roles_change").exists()
