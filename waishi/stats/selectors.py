@@ -78,6 +78,7 @@ def outbound(scope: Scope) -> dict:
     places = (
         TripLeg.objects.filter(trip__in=trips.filter(state__in=TRAVELLED), transit_airside=False)
         .values_list("country_id", "country__continent")
+        .order_by()  # the legs' default order would make every stop distinct
         .distinct()
     )
     places = list(places)

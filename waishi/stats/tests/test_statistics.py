@@ -173,6 +173,19 @@ def test_query_count_does_not_depend_on_categories_or_years(world):
     assert few == many
 
 
+def test_a_country_visited_on_several_stops_and_trips_counts_once(world):
+    make_trips(world.city_a, world.unit_a, [2023], ["abroad", "abroad", "hkmo"])
+    for trip in Trip.objects.filter(category="abroad"):
+        TripLeg.objects.create(
+            trip=trip, country_id="JP", city="d", arrive=trip.return_date, depart=trip.return_date, order=2
+        )
+    data = selectors.outbound(
+        selectors.Scope(world.city_a, datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+    )
+    assert data["countries"] == 2  # Japan (4 stops on 2 trips) and Hong Kong
+    assert sum(data["by_continent"].values()) == 2
+
+
 def test_include_lower_adds_the_offices_below(world):
     county = Organization.objects.create(
         code="county", name="县外办", kind="fao", level="county", parent=world.city_a
