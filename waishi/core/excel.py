@@ -21,6 +21,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
@@ -238,6 +239,45 @@ class Importer:
         self._memo: dict = {}  # choice maps and looked-up related records, for one run
         self._rows: list[dict] = []  # the form data of the file's rows
         self._existing: dict | None = None  # the stored records the rows name, by key
+        self._form_options: dict = {}  # what every row's form shares (form_options), for one run
+
+    def form_options(self, actor) -> dict:
+        """Keyword arguments for every row's form, worked out once a file: a form whose ``__init__`` reads
+        settings or the database takes them precomputed from here."""
+        return {}
+
+    def make_form(self, actor, data: dict, existing):
+        """The row's form. Its record choices (``ModelChoiceField``) are checked once per distinct cell of
+        the file by the field itself, with its own queryset and messages, so validating a row reads
+        nothing from the database; the model does not check again that the chosen record exists."""
+        form = self.form_class(data=data, instance=existing, user=actor, **self._form_options)
+        resolved = set()
+        for name, form_field in form.fields.items():
+            if isinstance(form_field, forms.ModelChoiceField) and not isinstance(
+                form_field, forms.ModelMultipleChoiceField
+            ):
+                form_field.clean = self._remembered_clean(name, form_field)
+                resolved.add(name)
+        if resolved and hasattr(form, "_get_validation_exclusions"):
+            exclusions = form._get_validation_exclusions
+            form._get_validation_exclusions = lambda: exclusions() | resolved
+        return form
+
+    def _remembered_clean(self, name: str, form_field):
+        clean = form_field.clean
+
+        def remembered(value):
+            key = ("clean", name, form_field.required, str(value))
+            if key not in self._memo:
+                try:
+                    self._memo[key] = clean(value)
+                except ValidationError as error:
+                    self._memo[key] = error
+            if isinstance(self._memo[key], ValidationError):
+                raise self._memo[key]
+            return self._memo[key]
+
+        return remembered
 
     def headers(self) -> list[str]:
         return [self.label(c.field) for c in self.columns]
@@ -373,6 +413,7 @@ class Importer:
     def run(self, *, actor, fileobj) -> ImportReport:
         report = ImportReport()
         self._memo, self._rows, self._existing = {}, [], None
+        self._form_options = self.form_options(actor)
         try:
             workbook = load_workbook(fileobj, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -448,7 +489,7 @@ class Importer:
         if existing is not None:
             initial = {name: existing.serializable_value(name) for name in data}
             before = snapshot(existing)  # the form writes its values into ``existing``
-        form = self.form_class(data=self._complete(existing, data), instance=existing, user=actor)
+        form = self.make_form(actor, self._complete(existing, data), existing)
         if not form.is_valid():
             for name, messages in form.errors.items():
                 for message in messages:

@@ -25,10 +25,12 @@ class PersonForm(ModelForm):
             "is_active",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rank_options=None, **kwargs):
+        """``rank_options``: ``rank_options_for(user)`` worked out beforehand (an import, once a file)."""
         super().__init__(*args, **kwargs)
-        organization = getattr(self.user, "organization", None)
-        self.fields["rank"].choices = rank_choices(organization.office() if organization else None)
+        if rank_options is None:
+            rank_options = self.rank_options_for(self.user)
+        self.fields["rank"].choices = rank_options
         # Never send a stored number back to the browser: an empty box keeps the stored value.
         if self.instance.pk:
             for name in ("id_number", "phone"):
@@ -36,12 +38,18 @@ class PersonForm(ModelForm):
                 self.fields[name].required = False
                 self.fields[name].widget.attrs["placeholder"] = getattr(self.instance, f"{name}_masked")
 
+    @staticmethod
+    def rank_options_for(user) -> list[tuple[str, str]]:
+        """The rank choices as the user's office names them."""
+        organization = getattr(user, "organization", None)
+        return rank_choices(organization.office() if organization else None)
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
             for name in ("id_number", "phone"):
                 if not cleaned.get(name):
-                    cleaned[name] = getattr(type(self.instance).objects.get(pk=self.instance.pk), name)
+                    cleaned[name] = getattr(self.instance, name)  # still the stored value here
         return cleaned
 
 

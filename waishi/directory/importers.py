@@ -42,6 +42,9 @@ class PersonImporter(Importer):
         Column("phone"),
     ]
 
+    def form_options(self, actor):
+        return {"rank_options": PersonForm.rank_options_for(actor)}
+
     def save_batch(self, actor, batch):
         for item in batch:
             item.obj.fill_names()

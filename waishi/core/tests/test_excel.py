@@ -11,6 +11,7 @@ import tracemalloc
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.http import StreamingHttpResponse
@@ -535,6 +536,7 @@ def test_an_import_writes_with_the_same_queries_per_batch_however_many_rows(worl
     """QUALITY.md: constant queries per batch. 20 rows are one batch, 200 rows ten batches of as many
     queries each; a second import that changes every row updates them in batches of as many queries."""
     settings.WAISHI_IMPORT_BATCH_ROWS = 20
+    ContentType.objects.get_for_model(Person)  # the change log's, read once a process and then cached
     one = queries_per_batch(world, monkeypatch, many_rows(world, 20))
     Person.objects.all().delete()
     ten = queries_per_batch(world, monkeypatch, many_rows(world, 200))
@@ -550,6 +552,46 @@ def test_an_import_writes_with_the_same_queries_per_batch_however_many_rows(worl
     assert set(Person.objects.values_list("position", "version")) == {("科长", 2)}
     assert ChangeLog.objects.filter(action="update").count() == 200
     assert queries_per_batch(world, monkeypatch, changed) == []  # the same file again writes nothing
+
+
+def validation_queries(actor, monkeypatch, rows) -> int:
+    """The queries of an import that reads and validates ``rows`` but writes nothing."""
+    monkeypatch.setattr(PersonImporter, "save_batch", lambda self, actor, batch: None)
+    zh = labels("zh-hans")
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(actor, xlsx([zh[n] for n in FIELDS], rows))
+    monkeypatch.undo()
+    assert report.ok, report.errors
+    return len(queries)
+
+
+def two_units(world, count: int) -> list[list]:
+    rows = many_rows(world, count)
+    for row in rows[::2]:
+        row[FIELDS.index("organization")] = world.unit_a2.name
+    return rows
+
+
+def test_validating_people_reads_the_same_queries_however_many_rows(world, settings, monkeypatch):
+    """QUALITY.md: the rows are checked with PersonForm, but its rank choices and its organization field
+    are worked out once a file, not once a row: 500 rows read no more than 50, new or updated."""
+    settings.WAISHI_IMPORT_BATCH_ROWS = 1000
+    actor = world.user("fao_staff")
+    validation_queries(actor, monkeypatch, two_units(world, 1))  # the caches of a process: permissions
+    assert validation_queries(actor, monkeypatch, two_units(world, 50)) == validation_queries(
+        actor, monkeypatch, two_units(world, 500)
+    )
+    assert (
+        run_import(actor, xlsx([labels("zh-hans")[n] for n in FIELDS], two_units(world, 500))).created == 500
+    )
+    changed = two_units(world, 500)
+    for row in changed:  # an empty number cell keeps the stored number
+        row[FIELDS.index("position")], row[FIELDS.index("id_number")] = "科长", None
+    assert validation_queries(actor, monkeypatch, changed[:50]) == validation_queries(
+        actor, monkeypatch, changed
+    )
+    assert run_import(actor, xlsx([labels("zh-hans")[n] for n in FIELDS], changed)).updated == 500
+    assert {(p.position, p.id_number) for p in Person.objects.all()} == {("科长", ID_NUMBER)}
 
 
 def test_imported_people_are_found_by_name(world):

@@ -1,6 +1,9 @@
 import datetime
+import functools
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
@@ -146,3 +149,56 @@ def test_annual_plan_imports_from_excel(world):
     assert not PlanEntry.objects.exists()
     report = PlanEntryImporter().run(actor=clerk, fileobj=simple_workbook(PlanEntryImporter(), rows[:1]))
     assert report.ok and PlanEntry.objects.get().planned_members == 4
+
+
+def validation_queries(importer_class, actor, monkeypatch, rows) -> int:
+    """The queries of an import that reads and validates ``rows`` but writes nothing."""
+    monkeypatch.setattr(importer_class, "save_batch", lambda self, actor, batch: None)
+    with CaptureQueriesContext(connection) as queries:
+        report = importer_class().run(actor=actor, fileobj=simple_workbook(importer_class(), rows))
+    monkeypatch.undo()
+    assert report.ok, report.errors
+    return len(queries)
+
+
+def plan_rows(world, count):
+    units = (world.unit_a.name, world.unit_a2.name)
+    return [[units[n % 2], 2027, f"出访计划{n:04d}", 3, 1 + n % 12, ""] for n in range(count)]
+
+
+def rate_rows(count):
+    return [["日本" if n % 2 else "KR", f"城市{n:04d}", "USD", 180, 70, 35] for n in range(count)]
+
+
+def test_validating_plans_and_rates_reads_the_same_queries_however_many_rows(world, settings, monkeypatch):
+    """Each row is checked with its form, whose unit or country is looked up once a file, not once a row."""
+    from waishi.travel.importers import PerDiemRateImporter, PlanEntryImporter
+
+    settings.WAISHI_IMPORT_BATCH_ROWS = 1000
+    staff = world.user("fao_staff")
+    for importer_class, rows in ((PlanEntryImporter, plan_rows), (PerDiemRateImporter, rate_rows)):
+        rows = functools.partial(rows, world) if rows is plan_rows else rows
+        validation_queries(importer_class, staff, monkeypatch, rows(1))  # the caches of a process
+        assert validation_queries(importer_class, staff, monkeypatch, rows(50)) == validation_queries(
+            importer_class, staff, monkeypatch, rows(500)
+        ), importer_class
+
+
+def test_every_row_naming_an_organization_that_is_not_a_unit_is_reported(world):
+    """The plan form takes units only: the office named on two rows is refused on both, with the form's
+    own message."""
+    from waishi.travel.importers import PlanEntryImporter
+    from waishi.travel.models import PlanEntry
+
+    rows = plan_rows(world, 3)
+    rows[0][0] = rows[2][0] = world.city_a.name
+    with translation.override("en"):
+        report = PlanEntryImporter().run(
+            actor=world.user("fao_staff"), fileobj=simple_workbook(PlanEntryImporter(), rows)
+        )
+        label = PlanEntryImporter().label("unit")
+    assert [(e.row, e.column) for e in report.errors] == [(2, label), (4, label)]
+    assert {e.message for e in report.errors} == {
+        "Select a valid choice. That choice is not one of the available choices."
+    }
+    assert not PlanEntry.objects.exists()
