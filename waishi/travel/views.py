@@ -1,6 +1,7 @@
 """Trip pages: the list, the application form, the application page with its workflow steps, documents."""
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from waishi.travel import documents, forms, selectors, services, tables
 from waishi.travel.choices import TripState
 from waishi.travel.filtersets import PerDiemRateFilterSet, PlanEntryFilterSet, TripFilterSet
 from waishi.travel.importers import PerDiemRateImporter, PlanEntryImporter, TripImporter
-from waishi.travel.models import PerDiemRate, PlanEntry, Trip
+from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripLeg, TripMember
 
 
 class TripEditView(ConfiguredView):
@@ -346,7 +347,12 @@ class TripViews(ModelViews):
     importer_class = TripImporter
     allow_delete = False
     list_select_related = ("applicant_unit", "office")
-    list_prefetch_related = ("members__person", "legs__country")
+    # Joined, not prefetched in a second step: a large export chunk's person ids would make one IN list
+    # too long for SQLite.
+    list_prefetch_related = (
+        Prefetch("members", TripMember.objects.select_related("person")),
+        Prefetch("legs", TripLeg.objects.select_related("country")),
+    )
     detail_fields = [
         "applicant_unit",
         "office",
