@@ -1,12 +1,13 @@
 from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
 
 from waishi.core.api.serializers import ErrorSerializer
 
 
 class AutoSchema(openapi.AutoSchema):
     """Every operation documents the error bodies it can answer with (API.md): 401 and 403 always, 400
-    where it reads a body or pages and filters a list, 404 where it names a record or pages a list. What a
-    view declares with ``extend_schema`` stays as it is."""
+    where it reads a body, query parameters or pages and filters a list, 404 where it names a record or
+    pages a list. What a view declares with ``extend_schema`` stays as it is."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -14,7 +15,11 @@ class AutoSchema(openapi.AutoSchema):
             return responses
         is_list = self._is_list_view()
         errors = ["401", "403"]
-        if self.method != "GET" or is_list:
+        reads_query = any(
+            getattr(parameter, "location", None) == OpenApiParameter.QUERY
+            for parameter in self.get_override_parameters()
+        )
+        if self.method != "GET" or is_list or reads_query:
             errors.append("400")
         if "{" in self.path or is_list:
             errors.append("404")
