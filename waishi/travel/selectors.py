@@ -13,6 +13,8 @@ from waishi.core.deadlines import due_date
 from waishi.core.navigation import WorkItem
 from waishi.core.search import Hit
 from waishi.core.workdays import add_workdays, all_overrides
+from waishi.directory.models import Person
+from waishi.directory.search import person_search
 from waishi.travel import config as travel_config
 from waishi.travel import rules
 from waishi.travel.choices import TripState
@@ -81,12 +83,13 @@ def trip_findings(trip: Trip) -> list[rules.Finding]:
 
 
 def search_trips(user, query: str) -> list[Hit]:
+    """Trips by approval number, mission or a member's name (its characters, pinyin or initials, found on
+    the people's search index)."""
+    members = person_search(Person.objects.all(), query).values("pk")
     trips = (
         trip_list(user)
         .filter(
-            Q(approval_number__icontains=query)
-            | Q(mission__contains=query)
-            | Q(members__person__name__contains=query)
+            Q(approval_number__icontains=query) | Q(mission__contains=query) | Q(members__person__in=members)
         )
         .distinct()[:20]
     )
