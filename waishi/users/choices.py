@@ -15,3 +15,5 @@ class Role(models.TextChoices):
 
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Every role of an office or unit: the administrators hold none of the business rights.
+BUSINESS_ROLES = [role for role in Role if role not in ADMIN_ROLES]

@@ -13,30 +13,21 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, transaction
-from django.test import override_settings
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from werkzeug.test import Client
 
 from waishi.conftest import build_world
+from waishi.core.testing.data import module_data
 from waishi.core.testing.factories import UserFactory
 from waishi.partners.tests import factories as partners
 from waishi.passports.tests import factories as passports
 from waishi.travel.choices import TripState
 from waishi.travel.tests import factories as travel
-from waishi.users.choices import Role
+from waishi.users.choices import BUSINESS_ROLES
 
-# The roles of one account that can reach every business operation of its office (not the administrators).
-BROAD_ROLES = [
-    Role.UNIT_CLERK,
-    Role.UNIT_LEADER,
-    Role.FAO_STAFF,
-    Role.FAO_LEADER,
-    Role.PASSPORT_OFFICER,
-    Role.VIEWER,
-]
 MAX_EXAMPLES = 15
 
 CONFIG = schemathesis.Config.from_dict(
@@ -92,12 +83,7 @@ def broad(django_db_setup, django_db_blocker, tmp_path_factory):
     partnerships with an exchange, plan entries, per-diem rates) and the headers of a user of that office
     holding every business role, made once for the module inside a transaction rolled back at its end;
     ``ids(path)`` are the records that user sees on the list of ``path``."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
+    with module_data(django_db_blocker, tmp_path_factory):
         world = build_world()
         for state in (TripState.DRAFT, TripState.SUBMITTED, TripState.REVIEWED, TripState.APPROVED):
             travel.make_trip(world, state=state)
@@ -109,7 +95,7 @@ def broad(django_db_setup, django_db_blocker, tmp_path_factory):
         sister = partners.partnership(world.city_a)
         partners.exchange(sister, travel.DEPART - timedelta(days=30))
         partners.partnership(world.city_a, level="intent", country="KR")
-        user = UserFactory(username="fuzz-broad", organization=world.city_a, roles=BROAD_ROLES)
+        user = UserFactory(username="fuzz-broad", organization=world.city_a, roles=BUSINESS_ROLES)
         headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         client, ids = Client(WSGIHandler()), {}
         with connection_kept():
@@ -119,7 +105,6 @@ def broad(django_db_setup, django_db_blocker, tmp_path_factory):
                     rows = client.get(base, headers=headers).json.get("results", [])
                     ids[base] = [str(row.get("id", row.get("code"))) for row in rows]
         yield headers, ids
-        transaction.set_rollback(True)
 
 
 @schema.parametrize()

@@ -48,7 +48,7 @@ from waishi.travel import services as trip_services
 from waishi.travel.choices import TripState
 from waishi.travel.models import Trip, TripEvent, TripMember
 from waishi.travel.tests import factories as travel
-from waishi.users.choices import Role
+from waishi.users.choices import BUSINESS_ROLES
 from waishi.users.roles import ROLE_PERMISSIONS
 
 EXAMPLES = 25
@@ -60,15 +60,6 @@ FUZZ = settings(
     phases=[Phase.explicit, Phase.generate],  # the failing example as found: shrinking it takes minutes
     suppress_health_check=list(HealthCheck),
 )
-# Every business role of an office (not the administrators): reaches every business form.
-BROAD_ROLES = [
-    Role.UNIT_CLERK,
-    Role.UNIT_LEADER,
-    Role.FAO_STAFF,
-    Role.FAO_LEADER,
-    Role.PASSPORT_OFFICER,
-    Role.VIEWER,
-]
 
 # --- what a user can type ---------------------------------------------------------------------------
 
@@ -153,7 +144,7 @@ def permission(views, action: str) -> str:
 def user_for(world, views, action: str = "add"):
     """A user who may ``action`` records of ``views``: one of an office holding every business role, else
     an administrator whose role has the right (users, calendar)."""
-    broad = UserFactory(username="fuzz-broad", organization=world.city_a, roles=BROAD_ROLES)
+    broad = UserFactory(username="fuzz-broad", organization=world.city_a, roles=BUSINESS_ROLES)
     if has_perm(broad, views.model, action):
         return broad
     return world.user(next(r for r, perms in ROLE_PERMISSIONS.items() if permission(views, action) in perms))
@@ -254,7 +245,7 @@ def test_record_page_forms_answer_any_input(world, record_pages):
     """The workflow steps, custody movements and partnership actions posted arbitrary values by a user
     holding every business role: done, or refused with a page (400, 403, 404, 409), never an exception."""
     client = Client()
-    client.force_login(UserFactory(username="fuzz-broad", organization=world.city_a, roles=BROAD_ROLES))
+    client.force_login(UserFactory(username="fuzz-broad", organization=world.city_a, roles=BUSINESS_ROLES))
     body = st.fixed_dictionaries(
         {}, optional={name: st.one_of(TYPED, st.lists(TYPED, max_size=3)) for name in MODULE_FORM_FIELDS}
     )

@@ -25,9 +25,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpResponseForbidden
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.http import urlencode
@@ -35,6 +35,7 @@ from openpyxl import load_workbook
 
 from waishi.conftest import build_world
 from waishi.core.models import Attachment, AuditAnchor, AuditHead, AuditLog, Notification
+from waishi.core.testing.data import module_data
 from waishi.core.testing.views import API_TESTS, VIEW_TESTS
 from waishi.core.tests.test_registry import collected_by_pytest, import_test_modules
 from waishi.partners.choices import ContactSide
@@ -408,19 +409,13 @@ def signed_in(world, role, where) -> str:
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker, tmp_path_factory):
     """Made once for the module inside a transaction that is rolled back at its end."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
+    with module_data(django_db_blocker, tmp_path_factory):
         world = build_world()
         a, b = build_side(world, "a"), build_side(world, "b")
         sessions = {
             (where, role): signed_in(world, role, where) for where in ("a", OTHER) for role in Role.values
         }
         yield Site(world, a, b, sessions)
-        transaction.set_rollback(True)
 
 
 def client_for(site, role, where="a", **options) -> Client:
