@@ -274,7 +274,7 @@ class Importer:
                 except ValidationError as error:
                     self._memo[key] = error
             if isinstance(self._memo[key], ValidationError):
-                raise self._memo[key]
+                raise ValidationError(self._memo[key].error_list)  # a fresh one: no traceback piles up
             return self._memo[key]
 
         return remembered
