@@ -3,6 +3,7 @@
 Screenshots go to test-results/screenshots/ (look at them: that is what a user sees).
 """
 
+import base64
 import os
 import time
 from pathlib import Path
@@ -77,11 +78,25 @@ def login(page, username: str, password: str = "Waishi@2026"):
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("form button[type=submit]")
-    if "/users/second-factor/" in page.url:
+    if "/users/second-factor/enrol/" in page.url:  # the key is stored with the first good code
+        page.fill("#id_code", enrolment_code(page))
+        with page.expect_navigation():
+            page.press("#id_code", "Enter")
+    elif "/users/second-factor/" in page.url:
         page.fill("#id_code", next_code(username))
         with page.expect_navigation():
             page.press("#id_code", "Enter")
     page.wait_for_url(page.base_url + "/")
+
+
+def enrolment_code(page) -> str:
+    """What a person scanning the enrolment page's QR code reads in the app: the code of the key shown."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from waishi.core.testing.factories import totp_code
+
+    key = base64.b32decode(page.inner_text("#second-factor-key").replace(" ", ""))
+    return totp_code(TOTPDevice(key=key.hex()))
 
 
 def next_code(username: str) -> str:
