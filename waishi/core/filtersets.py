@@ -1,5 +1,6 @@
 import django_filters
 from django.forms import NullBooleanSelect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.forms import style
@@ -7,6 +8,15 @@ from waishi.core.forms import style
 
 class FilterSet(django_filters.FilterSet):
     """Base filter set: Bootstrap widgets; related-record choices narrowed to what the user may see."""
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        """A generated filter's label follows the user's language: django-filter would fix it as a string in
+        whatever language was active when it first read it."""
+        filter_ = super().filter_for_field(field, field_name, lookup_expr or "exact")
+        if filter_._label is None and filter_.lookup_expr == "exact" and "__" not in field_name:
+            filter_.label = capfirst(field.verbose_name)
+        return filter_
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -45,7 +45,7 @@ class RolesForm(forms.Form):
 
 class SecondFactorForm(forms.Form):
     code = forms.CharField(
-        label=_("code"),
+        label=_("verification code"),
         max_length=12,
         widget=forms.TextInput(
             attrs={

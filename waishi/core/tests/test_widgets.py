@@ -1,4 +1,5 @@
-"""The fast select (core.forms.FastOptions) writes the same HTML as Django's template-rendered widget."""
+"""Form and filter widgets: the fast select (core.forms.FastOptions) writes the same HTML as Django's
+template-rendered widget; generated filter labels follow the language."""
 
 import pytest
 from django import forms
@@ -46,3 +47,18 @@ def test_style_gives_selects_the_fast_rendering_and_leaves_other_choice_widgets(
     assert isinstance(form.fields["many"].widget, FastOptions)
     assert not isinstance(form.fields["boxes"].widget, FastOptions)
     assert 'class="form-select"' in str(form["one"])
+
+
+def test_generated_filter_labels_follow_the_language_whatever_read_them_first():
+    from django.utils import translation
+
+    from waishi.directory.filtersets import PersonFilterSet
+    from waishi.travel.filtersets import TripFilterSet
+
+    for filterset in (PersonFilterSet, TripFilterSet):
+        with translation.override("en"):
+            english = [str(f.label) for f in filterset.base_filters.values()]
+        with translation.override("zh-hans"):
+            chinese = [str(f.label) for f in filterset.base_filters.values()]
+        assert "Gender" not in chinese and "State" not in chinese, chinese
+        assert english != chinese
