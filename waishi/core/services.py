@@ -162,13 +162,17 @@ def model_create(*, actor, obj: models.Model, m2m: dict | None = None) -> models
 def _check_scope(actor, obj) -> None:
     """A user may not create or move a record outside what he is allowed to see."""
     if not type(obj).objects.restrict(actor, "view").filter(pk=obj.pk).exists():
-        raise deny(
-            actor,
-            None,
-            {"model": obj._meta.label_lower, "action": "scope"},
-            "out_of_scope",
-            _("The record would fall outside your organization."),
-        )
+        raise _out_of_scope(actor, type(obj))
+
+
+def _out_of_scope(actor, model) -> NotAllowed:
+    return deny(
+        actor,
+        None,
+        {"model": model._meta.label_lower, "action": "scope"},
+        "out_of_scope",
+        _("The record would fall outside your organization."),
+    )
 
 
 @service
@@ -223,7 +227,7 @@ def model_bulk_write(*, actor, model: type[models.Model], created: list, updated
     if model.objects.restrict(actor, "view").filter(pk__in=[obj.pk for obj in written]).count() != len(
         written
     ):
-        raise NotAllowed("out_of_scope", _("The record would fall outside your organization."))
+        raise _out_of_scope(actor, model)
     empty = {field.name: [] for field in model._meta.many_to_many}
     ChangeLog.objects.bulk_create(
         [
