@@ -157,9 +157,10 @@ WAISHI_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("WAISHI_PASSWORD_MAX_AGE_DAYS"
 # names the entry in the authenticator app; wrong codes also count toward the lockout above.
 OTP_TOTP_ISSUER = os.environ.get("WAISHI_TOTP_ISSUER", "Waishi")
 
-# Sessions: 30 minutes idle (the expiry is renewed on every request), 8 hours absolute.
+# Sessions: 30 minutes idle, 8 hours absolute. The idle expiry is renewed by the requests of a signed-in user,
+# at most once every WAISHI_SESSION_RENEW_SECONDS (a write a page would cost a database commit a page).
 SESSION_COOKIE_AGE = int(os.environ.get("WAISHI_SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+WAISHI_SESSION_RENEW_SECONDS = int(os.environ.get("WAISHI_SESSION_RENEW_SECONDS", 60))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -283,7 +284,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "generic/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

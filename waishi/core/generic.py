@@ -24,7 +24,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import models
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -34,10 +33,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django_tables2 import Column, DateColumn, DateTimeColumn, RequestConfig
-from django_tables2.rows import BoundRow
+from django_tables2 import RequestConfig
 
-from waishi.core import services
+from waishi.core import services, tables
 from waishi.core.audit import audit
 from waishi.core.choices import JournalKind
 from waishi.core.errors import ApplicationError
@@ -317,25 +315,12 @@ class ExportView(ListView):
 
     @staticmethod
     def rows(table, columns, language):
-        """The table's cell values (as ``Table.as_values`` gives them), one record at a time: as_values would
-        load the whole queryset first. Runs while the response streams, in the request's language."""
+        """The table's cell values (as ``Table.as_values`` gives them, dates kept), one record at a time:
+        as_values would load the whole queryset first. Runs while the response streams, in the request's
+        language."""
         records = table.data.data.iterator(chunk_size=settings.WAISHI_EXPORT_CHUNK_ROWS)
         with translation.override(language):
-            for record in records:
-                yield [export_value(table, record, column) for column in columns]
-
-
-def export_value(table, record, column):
-    """A cell as ``Table.as_values`` gives it, except that dates stay dates. A plain column (no render_ or
-    value_ method, no column class of its own) is read straight from the record, since django-tables2's
-    own path costs a signature inspection per cell and, for date columns, a template per row."""
-    plain = not (hasattr(table, f"value_{column.name}") or hasattr(table, f"render_{column.name}"))
-    if plain and (type(column.column) is Column or isinstance(column.column, (DateColumn, DateTimeColumn))):
-        owner, name = column.accessor.penultimate(record)
-        display = getattr(owner, f"get_{name}_display", None) if isinstance(owner, models.Model) else None
-        value = display() if display is not None else column.accessor.resolve(record, quiet=True)
-        return None if value in column.column.empty_values else force_str(value, strings_only=True)
-    return force_str(BoundRow(record, table=table).get_cell_value(column.name), strings_only=True)
+            yield from tables.values(table, columns, records)
 
 
 def field_rows(obj, names, user) -> list[dict]:

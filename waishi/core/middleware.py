@@ -62,11 +62,13 @@ class LocaleMiddleware:
 
 
 SESSION_STARTED = "waishi_started_at"
+SESSION_RENEWED = "waishi_renewed_at"
 
 
 class SessionLifetimeMiddleware:
     """Ends a session 8 hours (WAISHI_SESSION_ABSOLUTE_SECONDS) after login, however active it was; the idle
-    limit is SESSION_COOKIE_AGE, renewed on every request."""
+    limit is SESSION_COOKIE_AGE from the last renewal, which a signed-in user's request makes when the last
+    one is WAISHI_SESSION_RENEW_SECONDS old (so the session is written once a minute, not on every page)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,7 +76,10 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            now = time.time()
             started = request.session.get(SESSION_STARTED)
-            if started is None or time.time() - started > settings.WAISHI_SESSION_ABSOLUTE_SECONDS:
+            if started is None or now - started > settings.WAISHI_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+            elif now - request.session.get(SESSION_RENEWED, 0) >= settings.WAISHI_SESSION_RENEW_SECONDS:
+                request.session[SESSION_RENEWED] = int(now)  # modified: saved with a new expiry
         return self.get_response(request)

@@ -23,6 +23,8 @@ class Organization(BaseModel):
     """An FAO or a unit under one; ``path`` (the codes from the root, dot-terminated) makes a subtree
     one indexed prefix match."""
 
+    label_field = "name"  # what __str__ shows: choice lists read it without building records (core.forms)
+
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -88,6 +90,8 @@ class Organization(BaseModel):
 
 class Person(BaseModel):
     """Someone who may travel, be briefed or hold a travel document; belongs to one organization."""
+
+    label_field = "name"  # what __str__ shows (core.forms.RowChoiceIterator)
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="people"
@@ -157,6 +161,8 @@ class PersonToken(models.Model):
 
 class Country(BaseModel):
     """ISO 3166-1 entries with Chinese names; HK, MO and TW are regions of China, never countries."""
+
+    label_field = "name_zh"  # what __str__ shows (core.forms.RowChoiceIterator)
 
     code = models.CharField(_("code"), max_length=2, primary_key=True)
     name_zh = models.CharField(_("Chinese name"), max_length=100)

@@ -61,11 +61,9 @@ class TripTable(tables.Table):
     def render_countries(self, record):
         return "、".join(dict.fromkeys(str(leg.country) for leg in record.legs.all()))
 
-    def render_state(self, record):
+    def render_state(self, value, record):
         return format_html(
-            '<span class="badge text-bg-{}">{}</span>',
-            STATE_BADGES.get(record.state, "secondary"),
-            record.get_state_display(),
+            '<span class="badge text-bg-{}">{}</span>', STATE_BADGES.get(record.state, "secondary"), value
         )
 
     def value_state(self, record):

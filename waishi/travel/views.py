@@ -349,9 +349,10 @@ class TripViews(ModelViews):
     list_select_related = ("applicant_unit", "office")
     # Joined, not prefetched in a second step: a large export chunk's person ids would make one IN list
     # too long for SQLite.
+    # Only the columns the table shows: a person's other columns are encrypted, decrypted as they are read.
     list_prefetch_related = (
-        Prefetch("members", TripMember.objects.select_related("person")),
-        Prefetch("legs", TripLeg.objects.select_related("country")),
+        Prefetch("members", TripMember.objects.select_related("person").only("trip", "role", "person__name")),
+        Prefetch("legs", TripLeg.objects.select_related("country").only("trip", "country__name_zh")),
     )
     detail_fields = [
         "applicant_unit",

@@ -62,3 +62,67 @@ def test_generated_filter_labels_follow_the_language_whatever_read_them_first():
             chinese = [str(f.label) for f in filterset.base_filters.values()]
         assert "Gender" not in chinese and "State" not in chinese, chinese
         assert english != chinese
+
+
+@pytest.mark.django_db
+def test_a_filters_choices_are_rows_of_one_query_labelled_as_the_records(world, django_assert_num_queries):
+    """Units and countries come as (pk, label) rows, not records: the same options as Django's iterator
+    gives, narrowed to what the user may see, in one query a select."""
+    from django.forms.models import ModelChoiceIterator
+    from django.test import RequestFactory
+
+    from waishi.core.forms import RowChoiceIterator
+    from waishi.directory.models import Organization
+    from waishi.travel.filtersets import TripFilterSet
+
+    request = RequestFactory().get("/")
+    request.user = world.user("fao_staff")
+    filterset = TripFilterSet({}, request=request)
+    field = filterset.form.fields["applicant_unit"]
+    assert isinstance(field.widget.choices, RowChoiceIterator)
+    with django_assert_num_queries(1):
+        options = list(iter(field.widget.choices))  # as a select reads them (no len(): a COUNT)
+    visible = Organization.objects.restrict(request.user, "view")
+    assert options[1:] == [(unit.pk, unit.name) for unit in visible]
+    assert options[1:] == [(value.value, label) for value, label in list(ModelChoiceIterator(field))[1:]]
+    assert world.city_b.pk not in {value for value, _label in options}
+    html = str(filterset.form["applicant_unit"])
+    assert f'<option value="{world.unit_a.pk}">{world.unit_a.name}</option>' in html
+
+
+def test_a_field_with_its_own_labels_keeps_djangos_iterator():
+    from waishi.core.forms import ModelForm, RowChoiceIterator
+    from waishi.directory.models import Organization
+
+    class Labelled(forms.ModelChoiceField):
+        def label_from_instance(self, obj):
+            return f"{obj.code}: {obj.name}"
+
+    class Form(ModelForm):
+        unit = Labelled(queryset=Organization.objects.none())
+
+        class Meta:
+            model = Organization
+            fields = ["parent"]
+
+    form = Form()
+    assert type(form.fields["parent"].widget.choices) is RowChoiceIterator
+    assert type(form.fields["unit"].widget.choices) is RowChoiceIterator  # the iterator steps aside itself
+    assert list(form.fields["unit"].widget.choices) == [("", "---------")]
+
+
+@pytest.mark.django_db
+def test_only_a_filter_across_a_join_to_many_rows_is_distinct(world):
+    from django.test import RequestFactory
+
+    from waishi.travel.filtersets import TripFilterSet
+    from waishi.travel.models import Trip
+
+    request = RequestFactory().get("/")
+    request.user = world.user("fao_staff")
+    on_a_column = TripFilterSet(
+        {"state": ["closed", "approved"]}, queryset=Trip.objects.all(), request=request
+    )
+    assert "DISTINCT" not in str(on_a_column.qs.query)
+    across_legs = TripFilterSet({"country": "JP"}, queryset=Trip.objects.all(), request=request)
+    assert "DISTINCT" in str(across_legs.qs.query)

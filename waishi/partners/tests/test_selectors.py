@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from waishi.core.testing.views import assert_same_queries, page_queries
 from waishi.partners import rules, selectors
 from waishi.partners.choices import Activity, PartnerLevel, TargetMetric
 from waishi.partners.models import Partnership
@@ -253,17 +254,9 @@ def test_partnership_list_runs_the_same_queries_for_3_and_12_rows(world):
 
 
 def test_partnership_list_page_runs_the_same_queries_for_3_and_12_rows(client, world):
-    staff = world.user("fao_staff")
-    client.force_login(staff)
+    client.force_login(world.user("fao_staff"))
     url = reverse("partners:partnership_list")
-
-    def page_queries():
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(captured)
-
     add_partners(world, 3)
-    small = page_queries()
+    small = page_queries(client, url)
     add_partners(world, 9)
-    assert page_queries() == small
+    assert_same_queries(small, page_queries(client, url), url)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from waishi.core.middleware import SESSION_STARTED
+from waishi.core.middleware import SESSION_RENEWED, SESSION_STARTED
 from waishi.core.models import AuditLog
 from waishi.core.testing.factories import enrolled_device, totp_code
 from waishi.users import services
@@ -57,8 +57,20 @@ def test_a_new_session_key_at_login_and_idle_and_absolute_limits(client, world):
     assert client.session.session_key != before
     code = totp_code(enrolled_device(user))
     assert client.post(reverse("users:second_factor"), {"code": code}).status_code == 302
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert client.get(reverse("home")).status_code == 200
+    # The idle expiry is renewed by a request once the last renewal is a minute old, not on every page.
+    key = client.session.session_key
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == expiry
+    session = client.session
+    session[SESSION_RENEWED] -= settings.WAISHI_SESSION_RENEW_SECONDS
+    session.save()
+    expiry = Session.objects.get(session_key=key).expire_date
+    time.sleep(0.01)
+    assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date > expiry
     session = client.session
     session[SESSION_STARTED] = int(time.time()) - settings.WAISHI_SESSION_ABSOLUTE_SECONDS - 1
     session.save()
