@@ -595,9 +595,16 @@ class Generator:
         """2 to 5 members of the unit free at the time (a day either side), the highest rank first."""
         rng = self.rng
         size = rng.choice((2, 3, 3, 3, 4, 5))
-        free = [self.people[i] for i in unit.people if self.people[i].busy_until < depart - timedelta(days=1)]
         senior_ok = rng.random() < 0.08
-        free = [p for p in free if senior_ok or RANK_ORDER[p.rank] > SENIOR] or free
+        # A sample of the unit first (a unit of hundreds at scale L is mostly at home), all of it if that
+        # sample has too few free people: scanning every member for every trip made L quadratic.
+        sample = rng.sample(unit.people, min(len(unit.people), 4 * size))
+        home = depart - timedelta(days=1)
+        for candidates in (sample, unit.people):
+            free = [self.people[i] for i in candidates if self.people[i].busy_until < home]
+            free = [p for p in free if senior_ok or RANK_ORDER[p.rank] > SENIOR] or free
+            if len(free) >= size:
+                break
         if not free:
             return []
         chosen = rng.sample(free, min(size, len(free)))
