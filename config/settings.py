@@ -126,7 +126,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "waishi.users.backends.AccountBackend"]
 # Lockout (QUALITY.md Security 3): five wrong passwords lock the account, by username, for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("WAISHI_LOCKOUT_FAILURES", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("WAISHI_LOCKOUT_MINUTES", 30)))

@@ -1,5 +1,6 @@
 """The menu by module and the home page's work queue; each module registers its own in AppConfig.ready()."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,10 +32,24 @@ def register_menu(menu: Menu) -> None:
 
 
 def menus_for(user) -> list[dict]:
+    """The menus the user's permissions open (his active account's; a superuser's every one)."""
+    if not user.is_active:
+        return []
+    if user.is_superuser:
+        return _menus(None)
+    return _menus(frozenset(user.get_all_permissions()))
+
+
+@functools.lru_cache(maxsize=256)
+def _menus(permissions: frozenset | None) -> list[dict]:
+    """Worked out once a set of permissions (a role, a combination of roles) in a process: every page shows
+    the menus, and reversing their addresses a page cost more than the rest of the page's header."""
     result = []
     for menu in sorted(MENUS.values(), key=lambda m: m.order):
         items = [
-            {"label": i.label, "url": reverse(i.url_name)} for i in menu.items if user.has_perm(i.permission)
+            {"label": i.label, "url": reverse(i.url_name)}
+            for i in menu.items
+            if permissions is None or i.permission in permissions
         ]
         if items:
             result.append({"key": menu.key, "label": menu.label, "icon": menu.icon, "items": items})

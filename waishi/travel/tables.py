@@ -50,16 +50,17 @@ class TripTable(tables.Table):
     def value_approval_number(self, record):
         return record.approval_number
 
+    # ``delegation`` and ``itinerary``: the trip's members and legs, prefetched by the list (TripViews).
     def render_members(self, record):
-        members = list(record.members.all())
+        members = record.delegation
         head = next((m.person.name for m in members if m.role == "head"), "")
         return _("%(head)s and %(count)d") % {"head": head, "count": len(members)} if head else len(members)
 
     def value_members(self, record):
-        return "、".join(m.person.name for m in record.members.all())
+        return "、".join(m.person.name for m in record.delegation)
 
     def render_countries(self, record):
-        return "、".join(dict.fromkeys(str(leg.country) for leg in record.legs.all()))
+        return "、".join(dict.fromkeys(str(leg.country) for leg in record.itinerary))
 
     def render_state(self, value, record):
         return format_html(

@@ -349,10 +349,19 @@ class TripViews(ModelViews):
     list_select_related = ("applicant_unit", "office")
     # Joined, not prefetched in a second step: a large export chunk's person ids would make one IN list
     # too long for SQLite.
-    # Only the columns the table shows: a person's other columns are encrypted, decrypted as they are read.
+    # Only the columns the table shows (a person's other columns are encrypted, decrypted as they are read),
+    # as plain lists (``to_attr``: Django builds no queryset a trip for them).
     list_prefetch_related = (
-        Prefetch("members", TripMember.objects.select_related("person").only("trip", "role", "person__name")),
-        Prefetch("legs", TripLeg.objects.select_related("country").only("trip", "country__name_zh")),
+        Prefetch(
+            "members",
+            TripMember.objects.select_related("person").only("trip", "role", "person__name"),
+            to_attr="delegation",
+        ),
+        Prefetch(
+            "legs",
+            TripLeg.objects.select_related("country").only("trip", "country__name_zh"),
+            to_attr="itinerary",
+        ),
     )
     detail_fields = [
         "applicant_unit",
