@@ -11,6 +11,7 @@ rebuilds them all.
 
 from collections.abc import Iterable
 
+from django.db import connections, router
 from django.db.models import Q
 
 from waishi.directory.models import Person, PersonToken
@@ -34,19 +35,39 @@ def name_tokens(name: str, pinyin: str, initials: str) -> set[str]:
 
 def index_people(people: Iterable[Person], *, new: bool = False) -> None:
     """Rebuild the search tokens of ``people`` (saved, with their pinyin filled): two statements per
-    thousand people, one when they are ``new`` (just inserted, no tokens yet)."""
+    thousand people, one when they are ``new`` (just inserted, no tokens yet). The rows are written
+    as plain values, not model instances: an import writes some seventeen tokens a person, and building
+    and preparing ``PersonToken`` objects for them cost as much as validating the rows."""
     people = list(people)
     for start in range(0, len(people), CHUNK):
         chunk = people[start : start + CHUNK]
         if not new:
             PersonToken.objects.filter(person__in=[person.pk for person in chunk]).delete()
-        PersonToken.objects.bulk_create(
-            [
-                PersonToken(person_id=person.pk, token=token)
-                for person in chunk
-                for token in name_tokens(person.name, person.pinyin, person.initials)
-            ]
-        )
+        rows = [
+            (person.pk, token)
+            for person in chunk
+            for token in name_tokens(person.name, person.pinyin, person.initials)
+        ]
+        if rows:
+            _insert_tokens(rows)
+
+
+def _insert_tokens(rows: list[tuple[int, str]]) -> None:
+    """One statement: two arrays unnested on PostgreSQL, one prepared statement run for each row on
+    SQLite (in process, no round trips)."""
+    connection = connections[router.db_for_write(PersonToken)]
+    quote = connection.ops.quote_name
+    table = quote(PersonToken._meta.db_table)
+    columns = f"{quote(PersonToken._meta.get_field('person').column)}, {quote('token')}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            person_ids, tokens = zip(*rows, strict=True)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST(%s::bigint[], %s::text[])",  # noqa: S608
+                [list(person_ids), list(tokens)],
+            )
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", rows)  # noqa: S608
 
 
 def person_search(queryset, value: str):

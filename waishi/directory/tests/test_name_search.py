@@ -101,3 +101,21 @@ def test_the_search_uses_the_token_index_on_postgresql(people, query):
         cursor.execute("SET LOCAL enable_seqscan = on")
     assert "directory_person_token" in plan, plan
     assert "Seq Scan on directory_persontoken" not in plan, plan
+
+
+def test_index_people_writes_the_tokens_of_name_tokens_on_this_database(world):
+    """The tokens are written as plain values (two arrays on PostgreSQL, one prepared statement on SQLite):
+    names with the characters an array literal or a statement would need escaped keep every token."""
+    awkward = ["张三", 'O\'Brien, "Jr"', "{a,b}", "back\\slash", "NULL", "tab\there", "李 四", "x"]
+    people = [Person(organization=world.unit_a, name=name, gender="male") for name in awkward]
+    for person in people:
+        person.fill_names()
+    Person.objects.bulk_create(people)
+    index_people(people, new=True)
+    expected = {(p.pk, token) for p in people for token in name_tokens(p.name, p.pinyin, p.initials)}
+    assert set(PersonToken.objects.values_list("person_id", "token")) == expected
+    assert PersonToken.objects.count() == len(expected)
+    index_people(people[:2])  # rebuilt: the others' tokens stay
+    assert set(PersonToken.objects.values_list("person_id", "token")) == expected
+    index_people([])
+    assert PersonToken.objects.count() == len(expected)
