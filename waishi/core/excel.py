@@ -243,8 +243,10 @@ class Importer:
 
     def form_options(self, actor) -> dict:
         """Keyword arguments for every row's form, worked out once a file: a form whose ``__init__`` reads
-        settings or the database takes them precomputed from here."""
-        return {}
+        settings or the database takes them precomputed from here (an override adds to these: the record
+        choices narrowed to what the actor may see, ``ModelForm.restricted_querysets``)."""
+        restricted = getattr(self.form_class, "restricted_querysets", None)
+        return {"querysets": restricted(actor)} if restricted else {}
 
     def make_form(self, actor, data: dict, existing):
         """The row's form. Its record choices (``ModelChoiceField``) are checked once per distinct cell of

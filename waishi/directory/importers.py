@@ -43,7 +43,7 @@ class PersonImporter(Importer):
     ]
 
     def form_options(self, actor):
-        return {"rank_options": PersonForm.rank_options_for(actor)}
+        return super().form_options(actor) | {"rank_options": PersonForm.rank_options_for(actor)}
 
     def save_batch(self, actor, batch):
         for item in batch:

@@ -594,6 +594,39 @@ def test_validating_people_reads_the_same_queries_however_many_rows(world, setti
     assert {(p.position, p.id_number) for p in Person.objects.all()} == {("科长", ID_NUMBER)}
 
 
+def test_the_record_choices_are_narrowed_once_a_file_not_once_a_row(world, monkeypatch):
+    """Every row's form takes the organization choices the importer narrowed once (ModelForm's
+    ``querysets``): 2 rows and 40 narrow as many times."""
+    from waishi.core.models import RestrictedQuerySet
+
+    calls = []
+    restrict = RestrictedQuerySet.restrict
+
+    def counting(self, *args, **kwargs):
+        calls.append(self.model)
+        return restrict(self, *args, **kwargs)
+
+    monkeypatch.setattr(RestrictedQuerySet, "restrict", counting)
+    actor, zh = world.user("fao_staff"), labels("zh-hans")
+    counts = []
+    for rows in (many_rows(world, 2), many_rows(world, 40)):
+        calls.clear()
+        assert run_import(actor, xlsx([zh[n] for n in FIELDS], rows)).ok
+        counts.append(len(calls))
+        Person.objects.all().delete()
+    assert counts[0] == counts[1]
+
+
+def test_a_form_given_narrowed_querysets_offers_what_it_narrows_itself(world):
+    from waishi.directory.forms import PersonForm
+
+    clerk = world.user("unit_clerk")
+    own = PersonForm(user=clerk).fields["organization"].queryset
+    given = PersonForm(user=clerk, querysets=PersonForm.restricted_querysets(clerk))
+    assert list(given.fields["organization"].queryset) == list(own)
+    assert list(own) != list(PersonForm.base_fields["organization"].queryset)
+
+
 def test_imported_people_are_found_by_name(world):
     zh = labels("zh-hans")
     run_import(world.user("fao_staff"), xlsx([zh[n] for n in FIELDS], good_rows(world)))
