@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.core import config
 from waishi.core.navigation import WorkItem
 from waishi.core.search import Hit
+from waishi.directory.models import Organization
 from waishi.passports import config as passport_config
 from waishi.passports.choices import Custody, DocumentState, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
@@ -36,13 +37,19 @@ class Rate:
 
 
 def office_documents(office, include_lower: bool = False):
-    """The documents of an office's people (and the offices below it), for statistics: not user-restricted."""
-    if include_lower:
-        return TravelDocument.objects.filter(person__organization__path__startswith=office.path)
-    return TravelDocument.objects.filter(
-        Q(person__organization=office)
-        | Q(person__organization__parent=office, person__organization__kind="unit")
+    """The documents of an office's people (and the offices below it), for statistics: not user-restricted.
+
+    The offices are chosen in a subquery of their own: an OR across the join to the organization made
+    PostgreSQL read every person of every office."""
+    offices = (
+        Organization.objects.filter(path__startswith=office.path)
+        if include_lower
+        else Organization.objects.filter(Q(pk=office.pk) | Q(parent=office, kind="unit"))
     )
+    return TravelDocument.objects.filter(person__organization__in=offices)
+
+
+ON_TIME = Q(returned_on__isnull=False, returned_on__lte=F("due_date"))
 
 
 def collection_rate(user, start: date, end: date, organization=None, documents=None) -> tuple[Rate, object]:
@@ -56,8 +63,8 @@ def collection_rate(user, start: date, end: date, organization=None, documents=N
     )
     if organization is not None:
         checkouts = checkouts.filter(document__person__organization__path__startswith=organization.path)
-    on_time = checkouts.filter(returned_on__isnull=False, returned_on__lte=F("due_date"))
-    return Rate(on_time.count(), checkouts.count()), checkouts.select_related("document__person", "trip")
+    counts = checkouts.aggregate(due=Count("pk"), on_time=Count("pk", filter=ON_TIME))
+    return Rate(counts["on_time"], counts["due"]), checkouts.select_related("document__person", "trip")
 
 
 def custody_rate(user, today: date | None = None, organization=None, documents=None) -> tuple[Rate, object]:
@@ -72,27 +79,69 @@ def custody_rate(user, today: date | None = None, organization=None, documents=N
     return Rate(in_custody, counted.count()), counted.with_state(today).select_related("person")
 
 
+@dataclass
+class LedgerFigures:
+    collection: Rate
+    custody: float | None
+
+
+def ledger_figures(documents, periods: list[tuple[date, date]]) -> list[LedgerFigures]:
+    """For each (start, end): the collection rate over the period (as ``collection_rate``) and the custody
+    rate at the end of ``end`` (as ``custody_rate_on``), all from one pass over the documents' movements.
+
+    Each figure was a query of its own, and each walked the same movements again (a second each for one
+    office at a million trips). Here every movement is read once, its document's flags counted per day,
+    and the documents counted from their flags."""
+    if not periods:
+        return []
+    last = max(end for _start, end in periods)
+    checkout = Q(movements__kind=MovementKind.CHECK_OUT)
+    flags = {}
+    for i, (start, end) in enumerate(periods):
+        due = checkout & Q(movements__due_date__range=(start, end))
+        until = Q(movements__date__lte=end)
+        out = checkout & until & (Q(movements__returned_on__isnull=True) | Q(movements__returned_on__gt=end))
+        flags |= {
+            f"due_{i}": Count("movements", filter=due),
+            f"on_time_{i}": Count(
+                "movements", filter=due & Q(movements__returned_on__lte=F("movements__due_date"))
+            ),
+            f"held_{i}": Count("movements", filter=until & Q(movements__kind=MovementKind.DEPOSIT)),
+            f"gone_{i}": Count(
+                "movements",
+                filter=until & Q(movements__kind__in=[MovementKind.LOST, MovementKind.CANCEL]),
+            ),
+            f"out_{i}": Count("movements", filter=out & Q(movements__due_date__gte=end)),
+            f"overdue_{i}": Count("movements", filter=out & Q(movements__due_date__lt=end)),
+        }
+    # The movements no figure reads (after the last day, unless a check-out due in a period) are left out.
+    read = Q(movements__date__lte=last) | (
+        checkout & Q(movements__due_date__range=(min(start for start, _end in periods), last))
+    )
+    per_document = documents.order_by().filter(read).values("pk", "expires").annotate(**flags)
+    totals = {}
+    for i, (_start, end) in enumerate(periods):
+        counted = Q(**{f"held_{i}__gt": 0, f"gone_{i}": 0, f"out_{i}": 0, "expires__gte": end})
+        totals |= {
+            f"all_due_{i}": Sum(f"due_{i}"),
+            f"all_on_time_{i}": Sum(f"on_time_{i}"),
+            f"counted_{i}": Count("pk", filter=counted),
+            f"in_custody_{i}": Count("pk", filter=counted & Q(**{f"overdue_{i}": 0})),
+        }
+    totals = per_document.aggregate(**totals)
+    return [
+        LedgerFigures(
+            Rate(totals[f"all_on_time_{i}"] or 0, totals[f"all_due_{i}"] or 0),
+            totals[f"in_custody_{i}"] / totals[f"counted_{i}"] if totals[f"counted_{i}"] else None,
+        )
+        for i in range(len(periods))
+    ]
+
+
 def custody_rate_on(documents, day: date) -> float | None:
     """The custody rate as the ledger stood at the end of ``day``: documents in custody / valid documents
     not out on a trip that was not yet due (an overdue document counts as not in custody)."""
-    held = set(
-        CustodyMovement.objects.filter(
-            document__in=documents, kind=MovementKind.DEPOSIT, date__lte=day
-        ).values_list("document_id", flat=True)
-    )
-    gone = set(
-        CustodyMovement.objects.filter(
-            document__in=documents, kind__in=[MovementKind.LOST, MovementKind.CANCEL], date__lte=day
-        ).values_list("document_id", flat=True)
-    )
-    valid = held - gone - set(documents.filter(expires__lt=day).values_list("pk", flat=True))
-    out = CustodyMovement.objects.filter(
-        document_id__in=valid, kind=MovementKind.CHECK_OUT, date__lte=day
-    ).filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
-    out_not_due = set(out.filter(due_date__gte=day).values_list("document_id", flat=True))
-    out_overdue = set(out.filter(due_date__lt=day).values_list("document_id", flat=True))
-    counted = valid - out_not_due
-    return (len(counted - out_overdue) / len(counted)) if counted else None
+    return ledger_figures(documents, [(day, day)])[0].custody
 
 
 def expiry_months(user) -> int:

@@ -11,7 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from waishi.passports import selectors, services
-from waishi.passports.choices import Custody, DocumentState
+from waishi.passports.choices import Custody, DocumentState, MovementKind
+from waishi.passports.models import CustodyMovement, TravelDocument
 from waishi.passports.tests import factories as f
 
 START, END = date(2026, 1, 1), date(2026, 3, 31)
@@ -258,3 +259,67 @@ def test_a_lost_document_found_again_counts_in_custody(world, safe):
     )
     rate, _counted = selectors.custody_rate(f.officer(world))
     assert (rate.numerator, rate.denominator) == (4, 5)
+
+
+# --- both rates of several periods from one pass over the ledger ---------------------------------------
+
+
+def test_ledger_figures_of_two_years_in_one_query(world, django_assert_num_queries):
+    """Each document tells one rule apart: deposited after the first day, lost or cancelled (on the day
+    itself), expired, out and not yet due (due on the day included), out and overdue, checked out without
+    ever being deposited, no movement at all."""
+    last_year, this_year = (date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 12, 31))
+
+    def document(*moves, expires=date(2035, 12, 31)):
+        document = f.document(f.holder(world.unit_a), expires=expires)
+        for kind, on, due, back in moves:
+            CustodyMovement.objects.create(
+                document=document, kind=kind, date=on, due_date=due, returned_on=back, handed_over_by="x",
+                received_by="y",
+            )  # fmt: skip
+        return document.pk
+
+    deposit = (MovementKind.DEPOSIT, date(2024, 5, 1), None, None)
+    kept = [
+        document(deposit),
+        document(deposit, (MovementKind.CHECK_OUT, date(2026, 2, 1), date(2026, 3, 1), date(2026, 2, 28))),
+    ]
+    late_deposit = document((MovementKind.DEPOSIT, date(2026, 3, 1), None, None))
+    lost = document(deposit, (MovementKind.LOST, date(2026, 6, 1), None, None))
+    expired = document(deposit, expires=date(2026, 6, 30))
+    out = document(deposit, (MovementKind.CHECK_OUT, date(2026, 12, 20), date(2027, 1, 10), None))
+    due_on_the_day = document(deposit, (MovementKind.CHECK_OUT, date(2026, 12, 1), date(2026, 12, 31), None))
+    overdue_last_year = document(
+        deposit, (MovementKind.CHECK_OUT, date(2025, 12, 1), date(2025, 12, 20), date(2026, 1, 5))
+    )
+    overdue_this_year = document(
+        deposit, (MovementKind.CHECK_OUT, date(2026, 11, 1), date(2026, 11, 30), date(2027, 1, 5))
+    )
+    never_deposited = document(
+        (MovementKind.CHECK_OUT, date(2026, 1, 10), date(2026, 1, 20), date(2026, 1, 20))
+    )
+    cancelled = document(deposit, (MovementKind.CANCEL, date(2025, 12, 31), None, None))
+    untouched = document()
+    documents = TravelDocument.objects.filter(
+        pk__in=[*kept, late_deposit, lost, expired, out, due_on_the_day, overdue_last_year,
+                overdue_this_year, never_deposited, cancelled, untouched]
+    )  # fmt: skip
+
+    with django_assert_num_queries(1):
+        previous, current = selectors.ledger_figures(documents, [last_year, this_year])
+
+    assert (previous.collection.numerator, previous.collection.denominator) == (0, 1)
+    # Counted at the end of 2025: kept (2), lost, expired, out, due on the day, both overdue; one overdue.
+    assert previous.custody == 7 / 8
+    # 2026: the second kept (on time), due on the day (still out), overdue this year (late), never deposited
+    # (on time, on the day).
+    assert (current.collection.numerator, current.collection.denominator) == (2, 4)
+    # Counted at the end of 2026: kept (2), deposited late, overdue last year (back), overdue this year.
+    assert current.custody == 4 / 5
+    for (start, end), figures in ((last_year, previous), (this_year, current)):
+        rate, _checkouts = selectors.collection_rate(None, start, end, documents=documents)
+        assert rate == figures.collection
+        assert selectors.custody_rate_on(documents, end) == figures.custody
+    assert selectors.ledger_figures(documents.none(), [this_year])[0] == selectors.LedgerFigures(
+        selectors.Rate(0, 0), None
+    )
