@@ -1,26 +1,10 @@
 import django_filters
-from django.core.exceptions import FieldDoesNotExist
 from django.forms import NullBooleanSelect
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.forms import style
-
-
-def single_valued(model, path: str) -> bool:
-    """Whether ``path`` (``state``, ``office__path``) names one value a row of ``model``: no join to many."""
-    opts = model._meta
-    for part in path.split("__"):
-        try:
-            field = opts.get_field(part)
-        except FieldDoesNotExist:
-            return False
-        if field.is_relation and not (field.many_to_one or field.one_to_one):
-            return False
-        if not field.is_relation:
-            return True  # a column (a lookup may follow)
-        opts = field.related_model._meta
-    return True
+from waishi.core.models import field_path
 
 
 class FilterSet(django_filters.FilterSet):
@@ -41,7 +25,7 @@ class FilterSet(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             # django-filter makes every multiple-choice filter DISTINCT; only a join to many rows needs it,
             # and DISTINCT over a whole row costs a sort of every matching row.
-            if filter_.distinct and single_valued(self._meta.model, filter_.field_name):
+            if filter_.distinct and field_path(self._meta.model, filter_.field_name.split("__")):
                 filter_.distinct = False
             queryset = getattr(filter_, "queryset", None)
             if queryset is not None and not callable(queryset) and hasattr(queryset, "restrict"):

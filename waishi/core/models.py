@@ -8,13 +8,33 @@ override table and per-office settings.
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.choices import AuditResult, ChangeAction, DayKind, JournalKind
 from waishi.core.fields import BlindIndexField
+
+
+def field_path(model, names) -> list | None:
+    """The fields that ``names`` (``["person", "organization"]``) follow from ``model`` when they name a
+    column of it or of a record it refers to, else None (a reverse or many-to-many relation, an unknown
+    name, a name after a column): one value a row, read without a join to many."""
+    fields, opts = [], model._meta
+    for index, name in enumerate(names):
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not field.concrete or field.many_to_many:
+            return None
+        fields.append(field)
+        if field.is_relation:
+            opts = field.related_model._meta
+        elif index < len(names) - 1:
+            return None
+    return fields or None
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -8,7 +8,6 @@ template's ``<tbody>`` and ``values()`` the same values as ``Table.as_values`` (
 against django-tables2 for every list; anything unusual goes through django-tables2's own code.
 """
 
-from django.core.exceptions import FieldDoesNotExist
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
@@ -21,6 +20,8 @@ from django_tables2 import DateColumn, DateTimeColumn, TemplateColumn
 from django_tables2.columns.base import Column
 from django_tables2.rows import BoundRow
 from django_tables2.utils import signature
+
+from waishi.core.models import field_path
 
 DATE_COLUMNS = (DateColumn, DateTimeColumn)
 
@@ -46,27 +47,6 @@ def values(table, columns, records):
     for record in records:
         row = BoundRow(record, table=table)
         yield [cell.value(row) for cell in cells]
-
-
-def field_path(model, accessor) -> list | None:
-    """The model fields ``accessor`` follows when it names a column of ``model`` or of a record it refers to
-    (``state``, ``person__organization``), else None (a reverse relation, a method, a key)."""
-    if model is None:
-        return None
-    fields, opts, bits = [], model._meta, accessor.bits
-    for index, bit in enumerate(bits):
-        try:
-            field = opts.get_field(bit)
-        except FieldDoesNotExist:
-            return None
-        if not field.concrete or field.many_to_many:
-            return None
-        fields.append(field)
-        if field.is_relation:
-            opts = field.related_model._meta
-        elif index < len(bits) - 1:
-            return None
-    return fields or None
 
 
 class Cell:
@@ -97,7 +77,8 @@ class Cell:
             self.arguments, self.keywords = signature(self.method)
         # A column that shows a model field is read with getattr, its choices' labels looked up in a dict
         # made once; others are resolved by django-tables2.
-        fields = field_path(table._meta.model, bound_column.accessor)
+        model = table._meta.model
+        fields = field_path(model, bound_column.accessor.bits) if model is not None else None
         self.bits = bound_column.accessor.bits if fields else None
         last = fields[-1] if fields else None
         self.choices = {key: str(label) for key, label in last.flatchoices} if last and last.choices else None

@@ -200,13 +200,14 @@ def checks(scope: Scope) -> list[dict]:
 
 def statistics(scope: Scope) -> dict:
     """The statistics JSON of API.md (the same from the API and from ``manage.py stats``)."""
+    last_year = scope.previous()
     # Both years' passport figures read the same movements: one pass for the two.
     documents = passport_selectors.office_documents(scope.office, scope.include_lower)
     ledgers = passport_selectors.ledger_figures(
-        documents, [(scope.start, scope.end), (scope.previous().start, scope.previous().end)]
+        documents, [(scope.start, scope.end), (last_year.start, last_year.end)]
     )
     current = figures(scope, ledgers[0])
-    previous = figures(scope.previous(), ledgers[1])
+    previous = figures(last_year, ledgers[1])
     return {
         "office": scope.office.code,
         "from": scope.start.isoformat(),
@@ -214,8 +215,8 @@ def statistics(scope: Scope) -> dict:
         "include_lower": scope.include_lower,
         **current,
         "previous": {
-            "from": scope.previous().start.isoformat(),
-            "to": scope.previous().end.isoformat(),
+            "from": last_year.start.isoformat(),
+            "to": last_year.end.isoformat(),
             **previous,
         },
         "change": change(current, previous),
