@@ -202,6 +202,10 @@ WAISHI_IMPORT_BATCH_ROWS = int(os.environ.get("WAISHI_IMPORT_BATCH_ROWS", 500))
 # PostgreSQL planner's estimate) or "more than N". Numbered pages reach this far; deeper pages use a cursor.
 WAISHI_LIST_EXACT_COUNT_LIMIT = int(os.environ.get("WAISHI_LIST_EXACT_COUNT_LIMIT", 10000))
 WAISHI_LIST_NUMBERED_PAGES = int(os.environ.get("WAISHI_LIST_NUMBERED_PAGES", 5))
+# A select of records lists them all up to this many; beyond, it lists the chosen ones and searches the
+# others on the server as the user types, showing at most WAISHI_CHOICES_SEARCH_LIMIT matches.
+WAISHI_CHOICES_INLINE_MAX = int(os.environ.get("WAISHI_CHOICES_INLINE_MAX", 100))
+WAISHI_CHOICES_SEARCH_LIMIT = int(os.environ.get("WAISHI_CHOICES_SEARCH_LIMIT", 20))
 
 
 # Cryptography (QUALITY.md line 9): SM4-GCM keys by id, the active one encrypts, all decrypt.

@@ -3,12 +3,14 @@ from django.forms import NullBooleanSelect
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from waishi.core.forms import style
+from waishi.core.forms import search_source, style
 from waishi.core.models import field_path
 
 
 class FilterSet(django_filters.FilterSet):
     """Base filter set: Bootstrap widgets; related-record choices narrowed to what the user may see."""
+
+    search_key: str | None = None  # search_source(), for each subclass
 
     @classmethod
     def filter_for_field(cls, field, field_name, lookup_expr=None):
@@ -33,4 +35,8 @@ class FilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             if isinstance(field.widget, NullBooleanSelect):
                 field.widget.choices = (("unknown", _("Any")), ("true", _("Yes")), ("false", _("No")))
-        style(self.form)
+        style(self.form, self.search_key)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.search_key = search_source(cls)

@@ -1,16 +1,60 @@
 """Form base: Bootstrap widgets, and choices of related records narrowed by ``restrict``."""
 
+import copy
 import html
 from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.forms.widgets import Widget
+from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django_filters import fields as filter_fields
+
+# The forms and filter sets whose record choices may be searched (``record_choices``), by dotted path: a
+# select of more records than ``WAISHI_CHOICES_INLINE_MAX`` lists only the chosen ones and asks the
+# server for the others as the user types.
+SEARCH_SOURCES: dict[str, type] = {}
+
+
+def search_source(cls: type) -> str:
+    """Register a form or filter set class as a source of searchable choices; its key."""
+    key = f"{cls.__module__}.{cls.__qualname__}"
+    SEARCH_SOURCES[key] = cls
+    return key
+
+
+def searchable_queryset(key: str, name: str, user) -> QuerySet | None:
+    """The records that field ``name`` of the form or filter set ``key`` offers ``user``, as its choices
+    are narrowed (``restrict``); None when there is no such field or its records have no label field."""
+    cls = SEARCH_SOURCES.get(key)
+    fields = getattr(cls, "base_filters", None) or getattr(cls, "base_fields", None) or {}
+    queryset = getattr(fields.get(name), "queryset", None)
+    if not isinstance(queryset, QuerySet) or getattr(queryset.model, "label_field", None) is None:
+        return None
+    return queryset.restrict(user, "view")
+
+
+def matching_choices(queryset: QuerySet, text: str) -> list[tuple]:
+    """``(pk, label)`` of the first records ``text`` finds, at most ``WAISHI_CHOICES_SEARCH_LIMIT``: by the
+    model's own ``search_choices(queryset, text)`` when it has one, else those whose ``search_fields`` (or
+    label field) contain it."""
+    model = queryset.model
+    text = text.strip()
+    if text and hasattr(model, "search_choices"):
+        queryset = model.search_choices(queryset, text)
+    elif text:
+        match = Q()
+        for name in getattr(model, "search_fields", (model.label_field,)):
+            match |= Q(**{f"{name}__icontains": text})
+        queryset = queryset.filter(match)
+    return list(queryset.values_list("pk", model.label_field)[: settings.WAISHI_CHOICES_SEARCH_LIMIT])
 
 
 class FastOptions:
@@ -23,7 +67,11 @@ class FastOptions:
         # The selected values: a list of strings (NullBooleanSelect's is one string, matched as Django does).
         selected = widget["value"]
         attrs = widget["attrs"] | ({"multiple": True} if self.allow_multiple_selected else {})
-        has_selected, parts = False, [f'<select name="{html_escape(name)}"{flatatt(attrs)}>']
+        choices = self.choices
+        search = getattr(self, "search", None)
+        if search is not None and isinstance(choices, RowChoiceIterator):
+            choices = choices.bounded(settings.WAISHI_CHOICES_INLINE_MAX, selected)
+        has_selected, parts = False, []
 
         def option(value, label):
             nonlocal has_selected
@@ -33,14 +81,27 @@ class FastOptions:
             mark = " selected" if chosen else ""
             return f'<option value="{html_escape(value)}"{mark}>{html_escape(label)}</option>'
 
-        for value, label in self.choices:
+        for value, label in choices:
             if isinstance(label, (list, tuple)):
                 options = "".join(option(*choice) for choice in label)
                 parts.append(f'<optgroup label="{html_escape(value)}">{options}</optgroup>')
             else:
                 parts.append(option(value, label))
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308  (every value and label escaped above)
+        if getattr(choices, "searching", False):
+            attrs = attrs | {
+                "data-search-url": reverse("core:record_choices", args=search),
+                "data-search-empty": _("Nothing matches."),
+                "data-search-loading": _("Searching…"),
+            }
+        return mark_safe(f'<select name="{html_escape(name)}"{flatatt(attrs)}>{"".join(parts)}</select>')  # noqa: S308  (every value and label escaped)
+
+
+def integer_range(field, using: str) -> tuple:
+    """The lowest and highest value the database holds in an integer ``field`` (None, None otherwise)."""
+    ops = connections[using].ops
+    if field.get_internal_type() not in ops.integer_field_ranges:
+        return None, None
+    return ops.integer_field_range(field.get_internal_type())
 
 
 def html_escape(text) -> str:
@@ -52,7 +113,14 @@ class RowChoiceIterator(ModelChoiceIterator):
     """The choices of a model choice field as ``(pk, label)`` rows of one plain query, when the model names
     the field its ``__str__`` shows (``label_field``) and the form field labels records by ``__str__``:
     Django builds a model instance a choice through a server-side cursor, which for a list's filters (500
-    units, 250 countries) cost tens of milliseconds a page."""
+    units, 250 countries) cost tens of milliseconds a page.
+
+    ``bounded(limit, selected)``: the same choices when there are at most ``limit`` records, else only the
+    ``selected`` ones, and ``searching`` set (the widget then searches the others on the server)."""
+
+    limit: int | None = None
+    selected: tuple = ()
+    searching = False
 
     def __iter__(self):
         field, label = self.field, getattr(self.queryset.model, "label_field", None)
@@ -62,7 +130,35 @@ class RowChoiceIterator(ModelChoiceIterator):
             return
         if field.empty_label is not None:
             yield ("", field.empty_label)
-        yield from self.queryset.values_list("pk", label)
+        rows = self.queryset.values_list("pk", label)
+        if self.limit is not None:
+            listed = list(rows[: self.limit + 1])
+            if len(listed) <= self.limit:
+                yield from listed
+                return
+            self.searching = True
+            keys = self._selected_keys()
+            rows = rows.filter(pk__in=keys) if keys else ()
+        yield from rows
+
+    def bounded(self, limit: int, selected) -> "RowChoiceIterator":
+        bounded = copy.copy(self)
+        bounded.limit, bounded.selected = limit, tuple(selected)
+        return bounded
+
+    def _selected_keys(self) -> list:
+        """The selected values that can name a record (a value the key field refuses names none)."""
+        pk = self.queryset.model._meta.pk
+        low, high = integer_range(pk, self.queryset.db)
+        keys = []
+        for value in self.selected:
+            try:
+                key = pk.to_python(value)
+            except ValidationError:
+                continue
+            if key not in pk.empty_values and (low is None or low <= key) and (high is None or key <= high):
+                keys.append(key)
+        return keys
 
 
 class FilterRowChoiceIterator(filter_fields.ModelChoiceIterator, RowChoiceIterator):
@@ -80,8 +176,10 @@ def fast_options(widget_class: type) -> type:
     return type(widget_class.__name__, (FastOptions, widget_class), {})
 
 
-def style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
+def style(form: forms.BaseForm, source: str | None = None) -> None:
+    """Bootstrap classes, the fast select, and choices read as rows; ``source``: the key of the form or
+    filter set class (``search_source``), whose selects of many records then search."""
+    for name, field in form.fields.items():
         widget = field.widget
         if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
             css = "form-check-input"
@@ -95,6 +193,12 @@ def style(form: forms.BaseForm) -> None:
         if getattr(field, "iterator", None) in ROW_ITERATORS:
             field.iterator = ROW_ITERATORS[field.iterator]
             widget.choices = field.choices
+        if (
+            source is not None
+            and isinstance(widget, FastOptions)
+            and isinstance(widget.choices, RowChoiceIterator)
+        ):
+            widget.search = (source, name)
         classes = widget.attrs.get("class", "").split()
         widget.attrs["class"] = " ".join(classes if css in classes else [*classes, css])
         if isinstance(field, forms.DateField):
@@ -110,10 +214,9 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         model = self.queryset.model
         field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
-        ops = connections[self.queryset.db].ops
-        if field.get_internal_type() not in ops.integer_field_ranges:
+        low, high = integer_range(field, self.queryset.db)
+        if low is None and high is None:
             return super()._check_values(value)
-        low, high = ops.integer_field_range(field.get_internal_type())
         for pk in value if isinstance(value, (list, tuple)) else ():
             try:
                 number = int(pk)
@@ -127,6 +230,8 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ModelForm(forms.ModelForm):
+    search_key: str | None = None  # search_source(), for each subclass
+
     def __init__(self, *args, user=None, querysets: dict | None = None, **kwargs):
         """``querysets``: ``restricted_querysets(user)``, worked out once for many forms of the same user
         (an import builds a form a row: narrowing its choices again for each was a tenth of the import)."""
@@ -137,7 +242,11 @@ class ModelForm(forms.ModelForm):
         for name, queryset in querysets.items():
             if name in self.fields:
                 self.fields[name].queryset = queryset
-        style(self)
+        style(self, self.search_key)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.search_key = search_source(cls)
 
     @classmethod
     def restricted_querysets(cls, user) -> dict:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("changes/", views.change_log, name="changelog_list"),
     path("settings/", views.office_settings, name="settings"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("choices/<str:source>/<str:field>/", views.record_choices, name="record_choices"),
     *views.WorkdayOverrideViews.urls(),
 ]

@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,7 +21,7 @@ from waishi.core import config, services
 from waishi.core.audit import AuditEvent, audit, audit_refusal
 from waishi.core.errors import ApplicationError
 from waishi.core.filtersets import FilterSet
-from waishi.core.forms import Form, ModelForm
+from waishi.core.forms import Form, ModelForm, matching_choices, searchable_queryset
 from waishi.core.generic import ModelViews
 from waishi.core.models import Attachment, AuditLog, ChangeLog, Notification, OfficeSetting, WorkdayOverride
 from waishi.core.navigation import work_queue
@@ -78,6 +78,18 @@ def attachment_download(request, pk):
         filename=attachment.name,
         content_type=attachment.mime_type,
     )
+
+
+@require_safe
+def record_choices(request, source, field):
+    """The records a select of many records offers the user whose search fields contain ``?q=``, as JSON
+    (``{"results": [{"value", "text"}]}``): what the select would list, searched on the server."""
+    queryset = searchable_queryset(source, field, request.user)
+    if queryset is None:
+        raise Http404
+    rows = matching_choices(queryset, request.GET.get("q", "")[:100])
+    results = [{"value": str(pk), "text": str(label)} for pk, label in rows]
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 @require_POST

@@ -24,6 +24,7 @@ class Organization(BaseModel):
     one indexed prefix match."""
 
     label_field = "name"  # what __str__ shows: choice lists read it without building records (core.forms)
+    search_fields = ("name", "short_name", "code")  # what a select of many organizations searches
 
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
@@ -123,6 +124,13 @@ class Person(BaseModel):
     def get_absolute_url(self):
         return reverse("directory:person", args=[self.pk])
 
+    @staticmethod
+    def search_choices(queryset, text: str):
+        """What a select of many people finds for ``text``: names, pinyin and initials, by the index."""
+        from waishi.directory.search import person_search
+
+        return person_search(queryset, text)
+
     def fill_names(self) -> None:
         """Derive the pinyin and its initials from the name (save() does it; bulk writes call it)."""
         self.pinyin = "".join(lazy_pinyin(self.name, errors="ignore")).lower()
@@ -163,6 +171,7 @@ class Country(BaseModel):
     """ISO 3166-1 entries with Chinese names; HK, MO and TW are regions of China, never countries."""
 
     label_field = "name_zh"  # what __str__ shows (core.forms.RowChoiceIterator)
+    search_fields = ("name_zh", "name_en", "code")  # what a select of many countries searches
 
     code = models.CharField(_("code"), max_length=2, primary_key=True)
     name_zh = models.CharField(_("Chinese name"), max_length=100)

@@ -41,6 +41,7 @@ from waishi.core.tests.test_registry import collected_by_pytest, import_test_mod
 from waishi.partners.choices import ContactSide
 from waishi.partners.models import Contact
 from waishi.passports.choices import MovementKind
+from waishi.passports.forms import TravelDocumentForm
 from waishi.passports.models import CustodyMovement
 from waishi.users.choices import Role
 from waishi.users.roles import ROLE_PERMISSIONS
@@ -153,6 +154,12 @@ ROUTES: dict[str, Route] = {
         secret=lambda side: side.records["directory.person"].get_absolute_url(),
     ),
     "notifications": Route(PAGE),
+    "core:record_choices": Route(
+        PAGE,
+        kwargs={"source": TravelDocumentForm.search_key, "field": "person"},
+        query=lambda side: {"q": side.texts["directory.person"]},
+        secret=lambda side: side.texts["directory.person"],
+    ),
     "notifications_read": Route(PAGE, status=405),
     "notification_open": Route(
         OBJECT, status=405, args=lambda side, role: {"pk": side.notifications[role].pk}
