@@ -6,9 +6,10 @@ it PostgreSQL gives the planner's estimate for the filtered query ("about N"), o
 
 Paging: the first ``WAISHI_LIST_NUMBERED_PAGES`` pages have numbers (small OFFSETs). Past them the list moves
 with a cursor, ``?after=<token>`` or ``?before=<token>``: the token holds the sort values of the row next to
-the page, and the database seeks to it through the index instead of skipping rows. That works when the list
-is sorted by plain non-null columns of its model; the primary key breaks ties (added when missing). A list
-sorted by anything else (a related record's column, an annotation) keeps numbered pages only.
+the page, and the database seeks to it instead of skipping rows. That works when the list is sorted by
+non-null columns of its model or of records it must refer to (``person__organization__path``); the primary
+key breaks ties (added when missing). A list sorted by anything else (a relation by its model's own
+ordering, a nullable column, an annotation) keeps numbered pages only.
 """
 
 import base64
@@ -24,13 +25,15 @@ from operator import or_
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
 from django.http import Http404
 from django.utils.translation import ngettext
 from django_tables2.rows import BoundRows
+
+from waishi.core.models import field_path
 
 CURSOR_PARAMS = ("page", "after", "before")
 
@@ -90,17 +93,25 @@ def round_estimate(value: int) -> int:
 
 @dataclass(frozen=True)
 class SortKey:
-    field: object
+    path: str  # the column's lookup from the list's model: ``depart_date``, ``person__pinyin``
+    field: object  # the column's model field
     descending: bool
 
     @property
     def expression(self) -> str:
-        return f"{'-' if self.descending else ''}{self.field.attname}"
+        return f"{'-' if self.descending else ''}{self.path}"
+
+    def value(self, record):
+        """The record's value of the column (its related records are joined by the list)."""
+        *relations, _column = self.path.split("__")
+        for name in relations:
+            record = getattr(record, name)
+        return getattr(record, self.field.attname)
 
 
 def sort_keys(queryset) -> list[SortKey] | None:
-    """The queryset's ordering as plain non-null columns ending with the primary key, or None when it
-    cannot be navigated by a cursor."""
+    """The queryset's ordering as non-null columns of its model, or of records its non-null foreign keys
+    name, ending with the primary key; None when it cannot be navigated by a cursor."""
     query = queryset.query
     opts = queryset.model._meta
     ordering = query.order_by or (opts.ordering if query.default_ordering else ())
@@ -118,22 +129,19 @@ def sort_keys(queryset) -> list[SortKey] | None:
             return None
         if name in query.annotations:
             return None
-        try:
-            model_field = opts.pk if name == "pk" else opts.get_field(name)
-        except FieldDoesNotExist:
+        fields = [opts.pk] if name == "pk" else field_path(queryset.model, name.split("__"))
+        if not fields or any(f.null for f in fields):
             return None
-        if (
-            not model_field.concrete
-            or model_field.null
-            or (model_field.is_relation and name != model_field.attname)
-        ):
-            return None
-        if any(key.field is model_field for key in keys):
+        *relations, column = fields
+        if column.is_relation and name.rsplit("__", 1)[-1] != column.attname:
+            return None  # a relation sorts by its model's ordering
+        path = "__".join([*(f.name for f in relations), column.attname])
+        if any(key.path == path for key in keys):
             continue
-        keys.append(SortKey(model_field, descending))
-        if model_field.primary_key:
+        keys.append(SortKey(path, column, descending))
+        if column.primary_key and not relations:
             return keys
-    return [*keys, SortKey(opts.pk, keys[-1].descending if keys else False)]
+    return [*keys, SortKey(opts.pk.attname, opts.pk, keys[-1].descending if keys else False)]
 
 
 def _plain(value):
@@ -149,7 +157,7 @@ def _signature(keys) -> str:
 
 
 def encode_cursor(keys, record) -> str:
-    payload = [_signature(keys), [_plain(getattr(record, key.field.attname)) for key in keys]]
+    payload = [_signature(keys), [_plain(key.value(record)) for key in keys]]
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -171,10 +179,10 @@ def beyond(keys, values, backwards: bool = False) -> Q:
     parts, equal = [], {}
     for key, value in zip(keys, values, strict=True):
         lookup = "lt" if key.descending != backwards else "gt"
-        parts.append(Q(**equal, **{f"{key.field.attname}__{lookup}": value}))
-        equal[key.field.attname] = value
+        parts.append(Q(**equal, **{f"{key.path}__{lookup}": value}))
+        equal[key.path] = value
     first = keys[0]
-    bound = Q(**{f"{first.field.attname}__{'lte' if first.descending != backwards else 'gte'}": values[0]})
+    bound = Q(**{f"{first.path}__{'lte' if first.descending != backwards else 'gte'}": values[0]})
     return bound & reduce(or_, parts)
 
 

@@ -153,3 +153,75 @@ def test_postgresql_estimates_a_large_table_without_counting_it(trips, django_as
     assert captured.captured_queries[0]["sql"].startswith("EXPLAIN")
     with translation.override("en"):
         assert str(counted) == "about 60 records"
+
+
+@pytest.fixture
+def documents(world):
+    """30 travel documents of people in two units, many holders with the same name (ties in the pinyin)."""
+    from waishi.core.testing.factories import PersonFactory
+    from waishi.passports.models import TravelDocument
+
+    made = []
+    for n in range(30):
+        person = PersonFactory(
+            organization=world.unit_a if n % 2 else world.unit_a2, name=["张三", "李四"][n % 4 // 2]
+        )
+        made.append(
+            TravelDocument.objects.create(
+                person=person,
+                kind="service" if n % 3 else "ordinary",
+                number=f"SE{n:07d}",
+                issued=datetime.date(2022, 1, 1),
+                expires=datetime.date(2032, 1, 1),
+                custodian=world.city_a,
+            )
+        )
+    return made
+
+
+def test_a_list_sorted_by_related_columns_pages_by_cursor(client, world, documents, settings):
+    """The custody list sorts by the holder's unit and pinyin: its deep pages seek too, and meet every
+    document once, forwards and back."""
+    from waishi.passports.models import TravelDocument
+
+    settings.WAISHI_LIST_NUMBERED_PAGES = 1
+    client.force_login(world.user("passport_officer"))
+    keys = sort_keys(TravelDocument.objects.all())
+    assert [key.expression for key in keys] == ["person__organization__path", "person__pinyin", "kind", "id"]
+    assert decode_cursor(keys, encode_cursor(keys, documents[3])) == [
+        documents[3].person.organization.path,
+        documents[3].person.pinyin,
+        documents[3].kind,
+        documents[3].pk,
+    ]
+    url = reverse("passports:traveldocument_list")
+    pages, query = [], "per_page=25"
+    while query:
+        page = client.get(f"{url}?{query}").context["page"]
+        pages.append([record.pk for record in page.records])
+        query = page.next_query
+    expected = list(
+        TravelDocument.objects.order_by(
+            "person__organization__path", "person__pinyin", "kind", "id"
+        ).values_list("pk", flat=True)
+    )
+    assert [len(p) for p in pages] == [25, 5]
+    assert list(chain.from_iterable(pages)) == expected
+    assert "after=" in client.get(f"{url}?per_page=25").context["page"].next_query
+    back = client.get(
+        f"{url}?per_page=25&before={encode_cursor(keys, TravelDocument.objects.get(pk=expected[25]))}"
+    )
+    assert [record.pk for record in back.context["page"].records] == expected[:25]
+
+
+def test_only_columns_every_row_has_sort_by_cursor():
+    from waishi.passports.models import TravelDocument
+
+    def keys(*ordering):
+        found = sort_keys(TravelDocument.objects.order_by(*ordering))
+        return found and [key.expression for key in found]
+
+    assert keys("person__organization") is None  # by the unit's own ordering
+    assert keys("trip__depart_date") is None  # not every document has a trip
+    assert keys("due_date") is None  # nullable
+    assert keys("-person__name", "person_id") == ["-person__name", "person_id", "id"]
