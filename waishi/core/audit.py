@@ -174,7 +174,8 @@ def purge(before, minimum_days: int) -> int:
         last_old = old.order_by("-seq").only("seq", "hash").first()
         if last_old is None:
             return 0
-        count, _ = AuditLog.objects.filter(seq__lte=last_old.seq).delete()
+        # the one deletion of audit rows (AuditLogQuerySet refuses every other)
+        count, _ = models.QuerySet.delete(AuditLog.objects.filter(seq__lte=last_old.seq))
         AuditAnchor.objects.update_or_create(
             pk=1,
             defaults={

@@ -133,6 +133,22 @@ class ChangeLog(models.Model):
         ]
 
 
+class AuditLogQuerySet(RestrictedQuerySet):
+    """Rows are never changed nor deleted through the ORM in bulk either; only ``core.audit.purge`` removes
+    the oldest, past their retention, and re-anchors the chain."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit rows are append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("audit rows are append-only")
+
+    def delete(self):
+        raise PermissionError("audit rows are append-only")
+
+    delete.queryset_only = True
+
+
 class AuditLog(models.Model):
     """Append-only security audit trail, chained with HMAC-SM3 (see core.audit).
 
@@ -162,7 +178,7 @@ class AuditLog(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = RestrictedManager()
+    objects = RestrictedManager.from_queryset(AuditLogQuerySet)()
 
     class Meta:
         verbose_name = _("audit log entry")

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import QuerySet
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,11 @@ pytestmark = pytest.mark.django_db
 
 def chain(n: int) -> list[AuditLog]:
     return [audit(f"test.event{i}", detail={"i": i, "note": f"第{i}条"}) for i in range(1, n + 1)]
+
+
+def tamper(seq: int, **values) -> None:
+    """Change a stored row as someone with access to the database would (the ORM refuses)."""
+    QuerySet.update(AuditLog.objects.filter(seq=seq), **values)
 
 
 def sql(statement: str, params=()) -> None:
@@ -174,7 +180,7 @@ def test_values_the_database_normalises_still_verify(detail, ip):
 )
 def test_altered_row_is_named(change):
     chain(8)
-    AuditLog.objects.filter(seq=4).update(**change)
+    tamper(4, **change)
     result = verify()
     assert (result.ok, result.bad_seq, result.checked) == (False, 4, 3)
     assert "hash" in result.reason
@@ -186,8 +192,8 @@ def test_altered_row_with_its_successor_relinked_is_still_named():
     row = AuditLog.objects.get(seq=3)
     row.detail = {"i": 3, "note": "改过"}
     new_hash = hmac_sm3(b"a guessed key", _canonical(row)).hex()
-    AuditLog.objects.filter(seq=3).update(detail=row.detail, hash=new_hash)
-    AuditLog.objects.filter(seq=4).update(prev_hash=new_hash)
+    tamper(3, detail=row.detail, hash=new_hash)
+    tamper(4, prev_hash=new_hash)
     result = verify()
     assert (result.ok, result.bad_seq) == (False, 3)
 
@@ -227,7 +233,7 @@ def test_forged_row_inserted_in_the_middle_is_named():
     previous = AuditLog.objects.get(seq=3)
     row = forged(4, previous.hash)
     insert_raw(row)
-    AuditLog.objects.filter(seq=5).update(prev_hash=row.hash)
+    tamper(5, prev_hash=row.hash)
     result = verify()
     assert (result.ok, result.bad_seq, result.checked) == (False, 4, 3)
 
@@ -236,9 +242,9 @@ def test_swapped_rows_are_named():
     chain(7)
     fields = ["at", "username", "action", "result", "detail", "prev_hash", "hash"]
     third, fourth = (AuditLog.objects.values(*fields).get(seq=s) for s in (3, 4))
-    AuditLog.objects.filter(seq=3).update(hash="x" * 64)  # hash is unique: free it first
-    AuditLog.objects.filter(seq=4).update(**third)
-    AuditLog.objects.filter(seq=3).update(**fourth)
+    tamper(3, hash="x" * 64)  # hash is unique: free it first
+    tamper(4, **third)
+    tamper(3, **fourth)
     result = verify()
     assert (result.ok, result.bad_seq, result.checked) == (False, 3, 2)
     assert "link" in result.reason
@@ -246,8 +252,8 @@ def test_swapped_rows_are_named():
 
 def test_verify_stops_at_the_first_of_several_breaks():
     chain(9)
-    AuditLog.objects.filter(seq=7).update(action="x")
-    AuditLog.objects.filter(seq=3).update(action="y")
+    tamper(7, action="x")
+    tamper(3, action="y")
     assert verify().bad_seq == 3
 
 
@@ -262,7 +268,7 @@ def test_verify_audit_command_succeeds_on_an_intact_chain(capsys):
 
 def test_verify_audit_command_names_the_broken_row():
     chain(6)
-    AuditLog.objects.filter(seq=5).update(detail={"i": 0})
+    tamper(5, detail={"i": 0})
     with pytest.raises(CommandError, match=r"#5\b"):
         call_command("verify_audit")
 
@@ -285,6 +291,23 @@ def test_deleting_a_row_is_refused():
     with pytest.raises(PermissionError):
         row.delete()
     assert AuditLog.objects.count() == 2
+    assert verify().ok
+
+
+def test_rows_are_not_changed_nor_deleted_in_bulk_either():
+    rows = chain(3)
+    with pytest.raises(PermissionError):
+        AuditLog.objects.filter(seq=2).update(action="changed")
+    with pytest.raises(PermissionError):
+        AuditLog.objects.all().delete()
+    rows[0].action = "changed"
+    with pytest.raises(PermissionError):
+        AuditLog.objects.bulk_update(rows, ["action"])
+    assert list(AuditLog.objects.order_by("seq").values_list("action", flat=True)) == [
+        "test.event1",
+        "test.event2",
+        "test.event3",
+    ]
     assert verify().ok
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from waishi.core.audit import audit, purge, verify
@@ -41,7 +42,7 @@ def test_the_command_never_deletes_rows_younger_than_184_days(db):
 def test_a_forged_anchor_is_detected(db):
     for _ in range(3):
         audit("test.event")
-    AuditLog.objects.filter(seq=1).delete()
+    QuerySet.delete(AuditLog.objects.filter(seq=1))  # as someone with access to the database would
     AuditAnchor.objects.create(pk=1, seq=2, prev_hash=AuditLog.objects.get(seq=2).prev_hash, mac="0" * 64)
     result = verify()
     assert not result.ok and "anchor" in result.reason
