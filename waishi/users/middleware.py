@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from waishi.core.audit import audit_refusal
 from waishi.users.policy import needs_second_factor, password_expired
 
 # What a signed-in user may reach before the gate lets him through: leaving, the language, the gate's pages.
@@ -16,7 +17,8 @@ PASSWORD_VIEWS = frozenset({"users:password_change"})
 class AccountGateMiddleware:
     """After the password, before any page: the TOTP code for accounts that need one, then a new password
     when the old one has expired (users.policy). Pages redirect to the step; the API (signed in by the
-    session) answers 403. Runs after LoginRequiredMiddleware, so anonymous users never get here."""
+    session) answers 403, audited as every refused request is. Runs after LoginRequiredMiddleware, so
+    anonymous users never get here."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,6 +54,7 @@ class AccountGateMiddleware:
     @staticmethod
     def refuse(request, step: str, code: str, message: str):
         if request.path_info.startswith("/api/"):
+            audit_refusal(request.user, {"method": request.method, "path": request.path, "code": code})
             return JsonResponse({"code": code, "message": message, "extra": {}}, status=403)
         url = reverse(step)
         if request.method == "GET":

@@ -58,8 +58,12 @@ def test_an_unverified_session_reaches_no_page_and_no_api(client, world, role):
         assert response.status_code == 302, url
         assert response.url.startswith(reverse("users:second_factor")), url
     assert client.get(reverse("users:second_factor")).url.startswith(reverse("users:second_factor_enrol"))
+    refusals = AuditLog.objects.filter(action="access.denied", username=user.username).count()
     api = client.get(reverse("api:person-list"))
     assert api.status_code == 403 and api.json()["code"] == "second_factor_required"
+    refused = AuditLog.objects.filter(action="access.denied", username=user.username).order_by("-seq")
+    assert refused.count() == refusals + 1  # one audit row, as for every refused request
+    assert refused[0].detail["code"] == "second_factor_required"
     enrolled_device(user)  # once enrolled, the code page itself is shown
     assert client.get(reverse("users:second_factor")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302  # leaving always works
