@@ -9,6 +9,7 @@ row is good writes them all in one transaction. A row whose record already exist
 key) and carries nothing new is left alone, so importing the same file twice creates nothing.
 """
 
+import copy
 import datetime as dt
 import itertools
 import math
@@ -240,6 +241,7 @@ class Importer:
         self._rows: list[dict] = []  # the form data of the file's rows
         self._existing: dict | None = None  # the stored records the rows name, by key
         self._form_options: dict = {}  # what every row's form shares (form_options), for one run
+        self._blank_form = None  # the form a new record's form is copied from (make_form), for one run
 
     def form_options(self, actor) -> dict:
         """Keyword arguments for every row's form, worked out once a file: a form whose ``__init__`` reads
@@ -251,18 +253,49 @@ class Importer:
     def make_form(self, actor, data: dict, existing):
         """The row's form. Its record choices (``ModelChoiceField``) are checked once per distinct cell of
         the file by the field itself, with its own queryset and messages, so validating a row reads
-        nothing from the database; the model does not check again that the chosen record exists."""
+        nothing from the database; the model does not check again that the chosen record exists.
+
+        A new record's form is a copy of one form built once a file, bound to the row's data with its
+        own instance, errors and bound fields: building a form deep-copies its fields, which was half
+        of validating a row. The copies share the fields, which validating a row does not change, so a
+        form class whose ``__init__`` depends on the data it is given cannot be imported this way (the
+        forms here narrow their choices and read the user and the instance, never the data); a row of
+        an existing record has a form of its own (``PersonForm`` changes its fields for a stored
+        record)."""
+        if existing is not None:
+            return self._build_form(actor, data, existing)
+        if self._blank_form is None:
+            self._blank_form = self._build_form(actor, {}, None)
+        form = copy.copy(self._blank_form)  # never validated itself: no errors, no cleaned data
+        form.data, form._bound_fields_cache = data, {}
+        if isinstance(form, forms.BaseModelForm):
+            form.instance = form._meta.model()
+        self._exclude_resolved(form)
+        return form
+
+    def _build_form(self, actor, data: dict, existing):
         form = self.form_class(data=data, instance=existing, user=actor, **self._form_options)
-        resolved = set()
-        for name, form_field in form.fields.items():
-            if isinstance(form_field, forms.ModelChoiceField) and not isinstance(
-                form_field, forms.ModelMultipleChoiceField
-            ):
-                form_field.clean = self._remembered_clean(name, form_field)
-                resolved.add(name)
+        for name in self._resolved(form):
+            form.fields[name].clean = self._remembered_clean(name, form.fields[name])
+        return self._exclude_resolved(form)
+
+    @staticmethod
+    def _resolved(form) -> set[str]:
+        """The fields of a record choice, which ``_remembered_clean`` resolves once per distinct cell."""
+        return {
+            name
+            for name, form_field in form.fields.items()
+            if isinstance(form_field, forms.ModelChoiceField)
+            and not isinstance(form_field, forms.ModelMultipleChoiceField)
+        }
+
+    @classmethod
+    def _exclude_resolved(cls, form):
+        """The model does not check again the records the fields chose."""
+        resolved = cls._resolved(form)
         if resolved and hasattr(form, "_get_validation_exclusions"):
-            exclusions = form._get_validation_exclusions
-            form._get_validation_exclusions = lambda: exclusions() | resolved
+            exclusions = type(form)._get_validation_exclusions
+            form._get_validation_exclusions = lambda: exclusions(form) | resolved
         return form
 
     def _remembered_clean(self, name: str, form_field):
@@ -414,7 +447,7 @@ class Importer:
 
     def run(self, *, actor, fileobj) -> ImportReport:
         report = ImportReport()
-        self._memo, self._rows, self._existing = {}, [], None
+        self._memo, self._rows, self._existing, self._blank_form = {}, [], None, None
         self._form_options = self.form_options(actor)
         try:
             workbook = load_workbook(fileobj, read_only=True, data_only=True)

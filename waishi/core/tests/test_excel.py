@@ -627,6 +627,75 @@ def test_a_form_given_narrowed_querysets_offers_what_it_narrows_itself(world):
     assert list(own) != list(PersonForm.base_fields["organization"].queryset)
 
 
+# Per field of PersonForm: values it accepts and values it refuses (organizations by world unit: a and a2 are
+# the clerk's choices, b is not).
+FORM_VALUES = {
+    "name": (["张三", "O'Brien", "名" * 50], ["", " ", "名" * 51]),
+    "gender": ([Gender.MALE, Gender.FEMALE], ["", "其它"]),
+    "birth_date": (["1970-01-02", ""], ["1970-02-30", "昨天"]),
+    "organization": (["a", "a2"], ["b", "", "99999999", "x"]),
+    "position": (["处长", ""], ["职" * 101]),
+    "rank": ([Rank.DIVISION, Rank.OTHER], ["", "大官"]),
+    "id_number": ([ID_NUMBER, ""], ["1" * 19]),
+    "phone": (["13800138000", ""], ["1" * 21]),
+    "is_active": ([True, False], []),
+}
+
+
+@st.composite
+def form_rows(draw) -> dict:
+    """A row of good values with none, one or a few of them replaced by values the form refuses."""
+    row = {name: draw(st.sampled_from(good)) for name, (good, _bad) in FORM_VALUES.items()}
+    spoiled = draw(st.sets(st.sampled_from([n for n, (_g, bad) in FORM_VALUES.items() if bad]), max_size=3))
+    return row | {name: draw(st.sampled_from(FORM_VALUES[name][1])) for name in sorted(spoiled)}
+
+
+def form_outcome(form) -> tuple:
+    """What validating ``form`` gives: its errors, cleaned values, and the record it would save."""
+    valid = form.is_valid()
+    instance = form.instance
+    return (
+        valid,
+        form.errors.get_json_data(),
+        form.cleaned_data,
+        {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields},
+        instance.pk,
+    )
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(form_rows(), min_size=1, max_size=5))
+def test_a_new_records_form_copied_from_the_files_first_validates_as_a_fresh_form(world, rows):
+    """``make_form`` builds a new record's form once a file and copies it for each row: every copy, valid or
+    not and whatever rows came before, has the errors, cleaned values and record of a form built for the
+    row alone (without the importer's remembered record choices)."""
+    from waishi.directory.forms import PersonForm
+
+    actor = world.user("unit_clerk")  # of unit_a: unit_b is not among the choices
+    units = {"a": world.unit_a.pk, "a2": world.unit_a2.pk, "b": world.unit_b.pk}
+    importer = PersonImporter()
+    importer._form_options = importer.form_options(actor)
+    built = []
+    init = PersonForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        init(self, *args, **kwargs)
+
+    for row in rows:
+        data = importer._complete(
+            None, row | {"organization": units.get(row["organization"], row["organization"])}
+        )
+        PersonForm.__init__ = counting
+        try:
+            copied = importer.make_form(actor, dict(data), None)
+        finally:
+            PersonForm.__init__ = init
+        assert form_outcome(copied) == form_outcome(PersonForm(data=dict(data), user=actor))
+    assert len(built) == 1  # one form built for the file, a copy for each row
+
+
 def test_imported_people_are_found_by_name(world):
     zh = labels("zh-hans")
     run_import(world.user("fao_staff"), xlsx([zh[n] for n in FIELDS], good_rows(world)))
