@@ -53,19 +53,18 @@ def index_people(people: Iterable[Person], *, new: bool = False) -> None:
 
 
 def _insert_tokens(rows: list[tuple[int, str]]) -> None:
-    """One statement: two arrays unnested on PostgreSQL, one prepared statement run for each row on
-    SQLite (in process, no round trips)."""
+    """One statement: COPY on PostgreSQL (psycopg formats the rows in C; the arrays of an INSERT from
+    UNNEST were quoted in Python, a third of writing the people), one prepared statement run for each
+    row on SQLite (in process, no round trips)."""
     connection = connections[router.db_for_write(PersonToken)]
     quote = connection.ops.quote_name
     table = quote(PersonToken._meta.db_table)
     columns = f"{quote(PersonToken._meta.get_field('person').column)}, {quote('token')}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            person_ids, tokens = zip(*rows, strict=True)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST(%s::bigint[], %s::text[])",  # noqa: S608
-                [list(person_ids), list(tokens)],
-            )
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", rows)  # noqa: S608
 
