@@ -2,6 +2,10 @@
 
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
+from pypinyin import Style, lazy_pinyin
+from pypinyin.phrases_dict import phrases_dict
 
 from waishi.core.testing.factories import PersonFactory
 from waishi.directory.models import Person, PersonToken
@@ -104,9 +108,21 @@ def test_the_search_uses_the_token_index_on_postgresql(people, query):
 
 
 def test_index_people_writes_the_tokens_of_name_tokens_on_this_database(world):
-    """The tokens are written as plain values (two arrays on PostgreSQL, one prepared statement on SQLite):
-    names with the characters an array literal or a statement would need escaped keep every token."""
-    awkward = ["张三", 'O\'Brien, "Jr"', "{a,b}", "back\\slash", "NULL", "tab\there", "李 四", "x"]
+    """The tokens are written as plain values (COPY on PostgreSQL, one prepared statement on SQLite): names
+    with the characters COPY's text format or a statement would need escaped keep every token."""
+    awkward = [
+        "张三",
+        'O\'Brien, "Jr"',
+        "{a,b}",
+        "back\\slash",
+        "NULL",
+        "\\N",
+        "tab\there",
+        "new\nline",
+        "cr\rhere",
+        "李 四",
+        "x",
+    ]
     people = [Person(organization=world.unit_a, name=name, gender="male") for name in awkward]
     for person in people:
         person.fill_names()
@@ -119,3 +135,25 @@ def test_index_people_writes_the_tokens_of_name_tokens_on_this_database(world):
     assert set(PersonToken.objects.values_list("person_id", "token")) == expected
     index_people([])
     assert PersonToken.objects.count() == len(expected)
+
+
+PHRASES = sorted(phrases_dict)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(PHRASES),
+            st.characters(min_codepoint=0x3400, max_codepoint=0x9FFF),
+            st.text(alphabet="abc XYZ-0·'", max_size=3),
+        ),
+        max_size=6,
+    ).map("".join)
+)
+def test_the_initials_are_pypinyins_first_letters(name):
+    """``fill_names`` takes the initials from the syllables of its one conversion: the same as pypinyin's
+    FIRST_LETTER style, for its phrases, any character and the Latin letters it drops."""
+    person = Person(name=name)
+    person.fill_names()
+    assert person.pinyin == "".join(lazy_pinyin(name, errors="ignore")).lower()
+    assert person.initials == "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
