@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waishi.passports import config as passport_config
 from waishi.passports.choices import Custody
@@ -36,12 +38,14 @@ def passport_valid(facts: Facts):
         yield Finding(
             "passport.valid",
             WARN,
-            _(
-                "%(names)s hold(s) no official document of the right kind valid until %(date)s (%(months)d "
-                "months "
-                "after the return)."
+            ngettext(
+                "%(names)s holds no official document of the right kind valid until %(date)s (%(months)d "
+                "months after the return).",
+                "%(names)s hold no official document of the right kind valid until %(date)s (%(months)d "
+                "months after the return).",
+                len(missing),
             )
-            % {"names": "、".join(missing), "date": needed, "months": months},
+            % {"names": "、".join(missing), "date": date_format(needed), "months": months},
             ("members",),
         )
 

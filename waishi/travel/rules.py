@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waishi.core import config
 from waishi.core.models import Attachment
@@ -277,16 +278,18 @@ def frequency_rank(facts: Facts):
             yield Finding(
                 "frequency.rank",
                 BLOCK,
-                _(
-                    "%(name)s (%(rank)s) already has %(count)d approved trip(s) within %(years)d year(s); "
-                    "at most "
-                    "%(allowed)d are allowed for this rank."
+                ngettext(
+                    "%(name)s (%(rank)s) already has %(count)d approved trip within %(period)s; at most "
+                    "%(allowed)d are allowed for this rank.",
+                    "%(name)s (%(rank)s) already has %(count)d approved trips within %(period)s; at most "
+                    "%(allowed)d are allowed for this rank.",
+                    earlier,
                 )
                 % {
                     "name": member.person,
                     "rank": member.person.get_rank_display(),
                     "count": earlier,
-                    "years": years,
+                    "period": ngettext("%(years)d year", "%(years)d years", years) % {"years": years},
                     "allowed": allowed,
                 },
                 ("members",),

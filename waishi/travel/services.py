@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waishi.core import config
 from waishi.core.audit import audit
@@ -297,7 +298,11 @@ def trip_submit(*, actor, trip: Trip) -> Trip:
     if blocking:
         raise ApplicationError(
             "blocked",
-            _("The application cannot be submitted: %(count)d problem(s) must be corrected first.")
+            ngettext(
+                "The application cannot be submitted: %(count)d problem must be corrected first.",
+                "The application cannot be submitted: %(count)d problems must be corrected first.",
+                len(blocking),
+            )
             % {"count": len(blocking)},
             {"findings": [f.as_dict() for f in findings]},
         )

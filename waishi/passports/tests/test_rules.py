@@ -130,6 +130,19 @@ def test_warns_when_a_member_has_no_document(members):
     assert found[0].fields == ("members",)
 
 
+def test_the_warning_reads_naturally_in_both_languages(members):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert "有效期至2026年12月19日" in valid_finding(members)[0].message  # a Chinese date, not ISO
+    with translation.override("en"):
+        both = valid_finding(members)[0].message
+        f.document(members[0], expires=NEEDED)
+        one = valid_finding(members)[0].message
+    assert "hold no official document" in both and "(s)" not in both
+    assert one.startswith("何丽娟 holds no official document")
+
+
 def test_no_warning_when_every_member_holds_a_valid_document(members):
     f.document(members[0], kind="service", expires=NEEDED)
     f.document(members[1], kind="diplomatic", expires=NEEDED + timedelta(days=400))

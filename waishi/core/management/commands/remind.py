@@ -6,8 +6,8 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.formats import date_format
+from django.utils.translation import ngettext, override
 
 from waishi.core import services
 from waishi.core.navigation import work_queue
@@ -29,8 +29,10 @@ class Command(BaseCommand):
                 items = [i for i in work_queue(user) if i.overdue or (i.due is not None and i.due <= horizon)]
                 if not items:
                     continue
-                lines = [f"{'!' if i.overdue else '-'} {i.due:%Y-%m-%d} {i.title}" for i in items]
-                title = _("%(count)d item(s) due or overdue") % {"count": len(items)}
+                lines = [f"{'!' if i.overdue else '-'} {date_format(i.due)} {i.title}" for i in items]
+                title = ngettext(
+                    "%(count)d item due or overdue", "%(count)d items due or overdue", len(items)
+                ) % {"count": len(items)}
                 if dry_run:
                     self.stdout.write(f"{user.username}: {title}\n  " + "\n  ".join(lines))
                     continue
