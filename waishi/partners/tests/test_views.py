@@ -92,7 +92,7 @@ def test_partnership_page_shows_activity_history_stages_contacts_and_exchanges(s
     f.exchange([p, other], date(2023, 10, 18), kind="forum", summary="国际友好城市交流论坛")
     page = staff_client.get(p.get_absolute_url()).content.decode()
     assert 'data-activity="occasional"' in page or 'data-activity="active"' in page or "dormant" in page
-    for text in ("2019-05-21", "国际友好城市交流论坛", "廓尔喀", 'data-stage="national_association"'):
+    for text in ("2019年5月21日", "国际友好城市交流论坛", "廓尔喀", 'data-stage="national_association"'):
         assert text in page
     assert "<script>" not in page  # CSP: no inline script
 
