@@ -210,6 +210,41 @@ def test_change_log_holds_before_and_after(world):
     assert entry.object_repr == "张三丰"
 
 
+def test_a_bulk_write_logs_what_writes_one_by_one_log(world):
+    """``model_bulk_write``'s change-log rows (COPY on PostgreSQL) hold what ``model_create``'s and
+    ``model_update``'s hold, with values COPY's text format and JSON escape."""
+    actor = world.user("unit_clerk")
+    awkward = {"name": '王"五\\N\t\n\r', "position": "{a,b} NULL \\ 处长"}
+    one = services.model_create(actor=actor, obj=new_person(world.unit_a, **awkward))
+    bulk = new_person(world.unit_a, **awkward)
+    bulk.fill_names()
+    services.model_bulk_write(actor=actor, model=Person, created=[bulk], updated=[])
+    for person in (one, bulk):
+        edited = Person.objects.get(pk=person.pk)
+        edited.position = '"科长"'
+        if person is one:
+            services.model_update(actor=actor, obj=edited, version=1)
+        else:
+            before = services.snapshot(Person.objects.get(pk=person.pk), {})
+            services.model_bulk_write(actor=actor, model=Person, created=[], updated=[(edited, before)])
+
+    def logged(entry):
+        def same(picture):  # what two records written alike have in common
+            return picture and {
+                k: v for k, v in picture.items() if k not in {"id", "created_at", "updated_at"}
+            }
+
+        assert entry.at is not None
+        fields = (entry.user, entry.request_id, entry.content_type_id, entry.object_repr, entry.action)
+        return (*fields, same(entry.before), same(entry.after))
+
+    for action in ("create", "update"):
+        [by_one], [by_bulk] = changes(one, action), changes(bulk, action)
+        assert logged(by_bulk) == logged(by_one)
+        assert by_bulk.after["name"] == awkward["name"] and by_bulk.object_id == str(bulk.pk)
+    assert changes(bulk, "update")[0].after["position"] == '"科长"'
+
+
 def test_invalid_update_writes_nothing(world):
     person = PersonFactory(organization=world.unit_a)
     edited = Person.objects.get(pk=person.pk)
