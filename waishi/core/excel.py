@@ -347,10 +347,10 @@ class Importer:
         model_field = self.model._meta.get_field(column.field)
         if value is None or (isinstance(value, str) and not value.strip()):
             return ""
-        if isinstance(value, dt.datetime):
-            return (
-                value.date().isoformat() if isinstance(model_field, models.DateField) else value.isoformat()
-            )
+        if isinstance(value, dt.date) and isinstance(model_field, models.DateField):
+            # The day itself, as a stored record's value is given: the form need not parse its text (in
+            # each of the language's formats until one fits, a tenth of validating a row).
+            return value.date() if isinstance(value, dt.datetime) else value
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, float) and value.is_integer():

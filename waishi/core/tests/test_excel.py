@@ -757,6 +757,17 @@ def test_birth_date_typed_as_text_is_parsed_or_reported(world, cell, expected):
         assert report.ok and Person.objects.get().birth_date == expected
 
 
+@pytest.mark.parametrize(
+    "cell", [dt.datetime(1970, 1, 2), dt.datetime(1970, 1, 2, 13, 45), dt.date(1970, 1, 2)]
+)
+def test_a_date_cell_and_the_same_date_typed_as_text_are_the_same_birth_date(world, cell):
+    actor, zh = world.user("fao_staff"), labels("zh-hans")
+    assert run_import(actor, xlsx([zh[n] for n in FIELDS], [person_row(world, birth_date=cell)])).created == 1
+    assert Person.objects.get().birth_date == dt.date(1970, 1, 2)
+    again = run_import(actor, xlsx([zh[n] for n in FIELDS], [person_row(world, birth_date="1970-01-02")]))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
 # --- import through the generic view -----------------------------------------------------------------
 
 
