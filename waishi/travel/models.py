@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.models import BaseModel, RestrictedManager
@@ -178,7 +179,7 @@ class Trip(BaseModel):
     def __str__(self):
         return (
             self.approval_number
-            or f"{self.applicant_unit.short_name or self.applicant_unit} {self.depart_date}"
+            or f"{self.applicant_unit.short_name or self.applicant_unit} {date_format(self.depart_date)}"
         )
 
     def get_absolute_url(self):

@@ -1,5 +1,8 @@
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip
@@ -45,7 +48,8 @@ class TripTable(tables.Table):
         order_by = ("-depart_date",)
 
     def render_approval_number(self, record):
-        return record.approval_number or _("Application of %(date)s") % {"date": record.created_at.date()}
+        created = date_format(timezone.localtime(record.created_at).date())
+        return record.approval_number or gettext("Application of %(date)s") % {"date": created}
 
     def value_approval_number(self, record):
         return record.approval_number
@@ -54,7 +58,9 @@ class TripTable(tables.Table):
     def render_members(self, record):
         members = record.delegation
         head = next((m.person.name for m in members if m.role == "head"), "")
-        return _("%(head)s and %(count)d") % {"head": head, "count": len(members)} if head else len(members)
+        if not head:
+            return len(members)
+        return gettext("%(head)s and %(count)d") % {"head": head, "count": len(members)}
 
     def value_members(self, record):
         return "、".join(m.person.name for m in record.delegation)

@@ -1,6 +1,8 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from waishi.core.testing.factories import PersonFactory
 from waishi.core.testing.views import ModelViewTests
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripLeg, TripMember
@@ -88,3 +90,27 @@ class TestPerDiemRateViews(ModelViewTests):
 
     def list_text(self, obj):
         return "东京"
+
+
+@pytest.mark.django_db
+def test_dates_in_trip_names_read_as_the_language_writes_them(world):
+    """An application without a number is named by its date, in Chinese as 2026年5月1日 (not ISO)."""
+    from django.utils import timezone, translation
+
+    from waishi.travel.tables import TripTable
+
+    trip = Trip.objects.create(
+        applicant_unit=world.unit_a,
+        office=world.city_a,
+        category="abroad",
+        mission="交流",
+        depart_date=datetime.date(2026, 5, 1),
+        return_date=datetime.date(2026, 5, 4),
+    )
+    created = timezone.localtime(trip.created_at).date()
+    with translation.override("zh-hans"):
+        assert str(trip) == f"{world.unit_a.name} 2026年5月1日"
+        name = TripTable([trip]).render_approval_number(trip)
+        assert name == f"{created.year}年{created.month}月{created.day}日的申请"
+    with translation.override("en"):
+        assert "2026-05-01" not in str(trip)
