@@ -7,6 +7,7 @@ from functools import cache
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
@@ -147,17 +148,20 @@ class RowChoiceIterator(ModelChoiceIterator):
         return bounded
 
     def _selected_keys(self) -> list:
-        """The selected values that can name a record (a value the key field refuses names none)."""
+        """The selected values that can name a record: a value the key field refuses (not a number, beyond
+        the column's integers or length, a NUL character no database stores in text) names none."""
         pk = self.queryset.model._meta.pk
-        low, high = integer_range(pk, self.queryset.db)
         keys = []
         for value in self.selected:
             try:
                 key = pk.to_python(value)
+                if key in pk.empty_values:
+                    continue
+                pk.run_validators(key)
+                ProhibitNullCharactersValidator()(str(key))
             except ValidationError:
                 continue
-            if key not in pk.empty_values and (low is None or low <= key) and (high is None or key <= high):
-                keys.append(key)
+            keys.append(key)
         return keys
 
 

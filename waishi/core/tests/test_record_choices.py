@@ -45,10 +45,20 @@ def test_a_select_of_more_records_lists_the_chosen_one_and_searches_the_rest(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("value", ["", "abc", "99999999999999999999999", "-1"])
-def test_a_chosen_value_that_names_no_record_lists_nothing_more(world, settings, value):
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("applicant_unit", ""),
+        ("applicant_unit", "abc"),
+        ("applicant_unit", "99999999999999999999999"),
+        ("applicant_unit", "-1"),
+        ("country", "\x00"),  # a text key no database stores
+        ("country", "JPN"),  # longer than a country code
+    ],
+)
+def test_a_chosen_value_that_names_no_record_lists_nothing_more(world, settings, field, value):
     settings.WAISHI_CHOICES_INLINE_MAX = 1
-    html = str(trip_filters(world.user("fao_staff"), {"applicant_unit": value}).form["applicant_unit"])
+    html = str(trip_filters(world.user("fao_staff"), {field: value}).form[field])
     assert "data-search-url" in html
     assert html.count("<option") == 1
 
