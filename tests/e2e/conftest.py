@@ -55,6 +55,8 @@ def page(browser, live_server, demo):
         viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="en-US"
     )
     page = context.new_page()
+    # A step that generates documents can take longer than Playwright's 30 s on a busy two-core machine.
+    page.set_default_timeout(90_000)
     page.base_url = live_server.url
     yield page
     context.close()
