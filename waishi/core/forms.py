@@ -97,14 +97,6 @@ class FastOptions:
         return mark_safe(f'<select name="{html_escape(name)}"{flatatt(attrs)}>{"".join(parts)}</select>')  # noqa: S308  (every value and label escaped)
 
 
-def integer_range(field, using: str) -> tuple:
-    """The lowest and highest value the database holds in an integer ``field`` (None, None otherwise)."""
-    ops = connections[using].ops
-    if field.get_internal_type() not in ops.integer_field_ranges:
-        return None, None
-    return ops.integer_field_range(field.get_internal_type())
-
-
 def html_escape(text) -> str:
     """Django's conditional_escape without its lazy-string wrapper (a select writes thousands of these)."""
     return str(text.__html__()) if hasattr(text, "__html__") else html.escape(str(text))
@@ -218,9 +210,10 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         model = self.queryset.model
         field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
-        low, high = integer_range(field, self.queryset.db)
-        if low is None and high is None:
+        ops = connections[self.queryset.db].ops
+        if field.get_internal_type() not in ops.integer_field_ranges:
             return super()._check_values(value)
+        low, high = ops.integer_field_range(field.get_internal_type())
         for pk in value if isinstance(value, (list, tuple)) else ():
             try:
                 number = int(pk)
