@@ -63,10 +63,13 @@ INSTALLED_APPS = [
     "waishi.stats",
 ]
 
+# The security headers' middleware come before WhiteNoise, which answers static files itself: those answers
+# carry the same headers as pages (QUALITY.md Security 10: every response).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "waishi.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,7 +79,6 @@ MIDDLEWARE = [
     "waishi.core.middleware.LoginRequiredMiddleware",
     "waishi.users.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waishi.core.middleware.RequestContextMiddleware",
     "waishi.core.middleware.SessionLifetimeMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -706,3 +706,11 @@ def test_opening_a_notification_is_a_post_that_marks_it_read(client, world):
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert f'method="post" action="{url}"' in client.get(reverse("notifications")).content.decode()
+
+
+def test_static_files_carry_the_security_headers(client, settings):
+    """WhiteNoise answers static files before the views' middleware: they carry the same headers."""
+    settings.WHITENOISE_USE_FINDERS = True  # serve from the source folders, as without collectstatic
+    response = client.get(settings.STATIC_URL + "waishi/waishi.js")
+    assert response.status_code == 200
+    assert_security_headers(response, "a static file")
