@@ -49,7 +49,9 @@ def office_documents(office, include_lower: bool = False):
     return TravelDocument.objects.filter(person__organization__in=offices)
 
 
-ON_TIME = Q(returned_on__isnull=False, returned_on__lte=F("due_date"))
+def returned_on_time(path: str = "") -> Q:
+    """A check-out returned by its due date (``path``: the movement's, from another model)."""
+    return Q(**{f"{path}returned_on__isnull": False, f"{path}returned_on__lte": F(f"{path}due_date")})
 
 
 def collection_rate(user, start: date, end: date, organization=None, documents=None) -> tuple[Rate, object]:
@@ -63,7 +65,7 @@ def collection_rate(user, start: date, end: date, organization=None, documents=N
     )
     if organization is not None:
         checkouts = checkouts.filter(document__person__organization__path__startswith=organization.path)
-    counts = checkouts.aggregate(due=Count("pk"), on_time=Count("pk", filter=ON_TIME))
+    counts = checkouts.aggregate(due=Count("pk"), on_time=Count("pk", filter=returned_on_time()))
     return Rate(counts["on_time"], counts["due"]), checkouts.select_related("document__person", "trip")
 
 
@@ -103,9 +105,7 @@ def ledger_figures(documents, periods: list[tuple[date, date]]) -> list[LedgerFi
         out = checkout & until & (Q(movements__returned_on__isnull=True) | Q(movements__returned_on__gt=end))
         flags |= {
             f"due_{i}": Count("movements", filter=due),
-            f"on_time_{i}": Count(
-                "movements", filter=due & Q(movements__returned_on__lte=F("movements__due_date"))
-            ),
+            f"on_time_{i}": Count("movements", filter=due & returned_on_time("movements__")),
             f"held_{i}": Count("movements", filter=until & Q(movements__kind=MovementKind.DEPOSIT)),
             f"gone_{i}": Count(
                 "movements",
