@@ -43,7 +43,7 @@ from waishi.core.excel import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from waishi.core.excel import stream_xlsx
 from waishi.core.fields import EncryptedCharField
 from waishi.core.forms import Form
-from waishi.core.models import Attachment, ChangeLog, JournalEntry
+from waishi.core.models import Attachment, ChangeLog, JournalEntry, permission_name
 from waishi.core.pagination import CURSOR_PARAMS, paginate
 
 REGISTRY: list[type["ModelViews"]] = []
@@ -52,8 +52,7 @@ PAGE_SIZES = (25, 50, 100)
 
 
 def has_perm(user, model, action: str) -> bool:
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+    return user.has_perm(permission_name(model, action))
 
 
 def apply_error(form, error: ApplicationError) -> None:
@@ -503,7 +502,11 @@ class RevealView(ConfiguredView):
     """POST a reason, get the full value in a fragment (htmx) — audited by the service."""
 
     def post(self, request, pk, field):
-        obj = self.config.get_object(request.user, pk)
+        return self.reveal(request, self.config.get_object(request.user, pk), field)
+
+    @staticmethod
+    def reveal(request, obj, field: str):
+        """The fragment for ``obj``'s ``field`` and the POSTed reason; also used by module pages."""
         form = RevealForm(request.POST)
         reason = form.data.get("reason", "")
         try:

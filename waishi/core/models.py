@@ -37,6 +37,13 @@ def field_path(model, names) -> list | None:
     return fields or None
 
 
+def permission_name(model, action: str) -> str:
+    """The permission to ``action`` rows of ``model`` ("app.action_model"), named after its
+    ``permission_model`` when its rows belong to another record (a partnership's contacts)."""
+    app_label, model_name = getattr(model, "permission_model", model._meta.label_lower).split(".")
+    return f"{app_label}.{action}_{model_name}"
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what one user may see or do.
 
@@ -54,10 +61,7 @@ class RestrictedQuerySet(models.QuerySet):
         user_field = getattr(self.model, "user_field", None)
         if user_field is not None:
             return self.filter(**{user_field: user})
-        app_label, model_name = getattr(self.model, "permission_model", self.model._meta.label_lower).split(
-            "."
-        )
-        if not user.has_perm(f"{app_label}.{action}_{model_name}"):
+        if not user.has_perm(permission_name(self.model, action)):
             return self.none()
         scope = getattr(self.model, "scope_field", None)
         if scope is None:

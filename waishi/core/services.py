@@ -22,7 +22,14 @@ from waishi.core.audit import audit
 from waishi.core.choices import AuditResult, ChangeAction
 from waishi.core.errors import ApplicationError, Conflict, NotAllowed
 from waishi.core.fields import EncryptedCharField, mask
-from waishi.core.models import Attachment, ChangeLog, JournalEntry, Notification, OfficeSetting
+from waishi.core.models import (
+    Attachment,
+    ChangeLog,
+    JournalEntry,
+    Notification,
+    OfficeSetting,
+    permission_name,
+)
 
 from . import context
 
@@ -87,9 +94,7 @@ def _content_type_id(obj) -> int:
 def require(actor, model: type[models.Model], action: str, obj: models.Model | None = None) -> None:
     """Raise NotAllowed unless ``actor`` may ``action`` this model (and this record, when given)."""
     opts = model._meta
-    allowed = bool(
-        actor and actor.is_authenticated and actor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
-    )
+    allowed = bool(actor and actor.is_authenticated and actor.has_perm(permission_name(model, action)))
     if allowed and obj is not None:
         allowed = model.objects.restrict(actor, action).filter(pk=obj.pk).exists()
     if not allowed:

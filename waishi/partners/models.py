@@ -68,6 +68,8 @@ class Partnership(BaseModel):
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         ordering = ["-signed_on", "-id"]
+        # Contacts are governed by their partnership's permissions (Contact.permission_model).
+        permissions = [("reveal_partnership", _("Can reveal the phone numbers of partner contacts"))]
         constraints = [
             models.UniqueConstraint(fields=["office", "city"], name="uniq_partnership"),
             models.CheckConstraint(

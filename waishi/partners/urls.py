@@ -14,6 +14,11 @@ urlpatterns = [
         name="partnership_contact_delete",
     ),
     path(
+        "partnerships/<int:pk>/contacts/<int:contact_pk>/reveal/",
+        views.ContactRevealView.as_view(config=views.PartnershipViews),
+        name="partnership_contact_reveal",
+    ),
+    path(
         "partnerships/<int:pk>/do/<str:action>/",
         views.PartnershipActionView.as_view(config=views.PartnershipViews),
         name="partnership_action",

@@ -20,8 +20,10 @@ from waishi.core.generic import (
     ExportView,
     ListView,
     ModelViews,
+    RevealView,
     apply_error,
     field_rows,
+    has_perm,
 )
 from waishi.core.services import attachment_add
 from waishi.partners import forms as partner_forms
@@ -101,6 +103,7 @@ class PartnershipDetailView(DetailView):
                 journal_form=JournalForm(),
                 attachment_form=AttachmentForm(),
                 can_record_exchange=user.has_perm("partners.add_partnerexchange"),
+                can_reveal_contacts=has_perm(user, Contact, "reveal"),
             ),
             status=status,
         )
@@ -183,6 +186,16 @@ class ContactDeleteView(PartnershipDetailView):
 
     def get(self, request, pk, contact_pk):
         return HttpResponseRedirect(self.config.get_object(request.user, pk).get_absolute_url())
+
+
+class ContactRevealView(RevealView):
+    """POST a reason, get a contact's full phone number in a fragment (htmx), as on the generic page."""
+
+    def post(self, request, pk, contact_pk):
+        partnership = self.config.get_object(request.user, pk)
+        contacts = Contact.objects.restrict(request.user)
+        contact = get_object_or_404(contacts, pk=contact_pk, partnership=partnership)
+        return self.reveal(request, contact, "phone")
 
 
 class PartnershipViews(ModelViews):

@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.FAO_STAFF: REFERENCE_READ
     | PARTNERS_KEEP
     | {
+        "partners.reveal_partnership",
         "directory.add_organization",
         "directory.change_organization",
         "directory.view_person",
@@ -68,7 +69,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | DOCUMENTS_READ,
     Role.FAO_LEADER: REFERENCE_READ
     | PARTNERS_READ
-    | {"partners.add_target", "partners.change_target", "partners.delete_target"}
+    | {
+        "partners.add_target",
+        "partners.change_target",
+        "partners.delete_target",
+        "partners.reveal_partnership",
+    }
     | TRAVEL_READ
     | DOCUMENTS_READ
     | {

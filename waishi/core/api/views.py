@@ -5,6 +5,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.views import APIView
 
 from waishi.core import services
+from waishi.core.models import permission_name
 
 
 class RestrictedViewSetMixin:
@@ -23,10 +24,8 @@ class RestrictedViewSetMixin:
         return self.ACTIONS.get(self.action, "view")
 
     def get_queryset(self):
-        model = self.queryset.model
-        opts = model._meta
         action = self.permission_action()
-        if not self.request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+        if not self.request.user.has_perm(permission_name(self.queryset.model, action)):
             raise PermissionDenied()
         return self.queryset.restrict(self.request.user, action)
 

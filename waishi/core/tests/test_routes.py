@@ -194,6 +194,15 @@ ROUTES: dict[str, Route] = {
             "contact_pk": side.records["contact"].pk,
         },
     ),
+    "partners:partnership_contact_reveal": Route(
+        OBJECT,
+        "partners.view_partnership",
+        status=405,  # POST only
+        args=lambda side, role: {
+            "pk": side.records["partners.partnership"].pk,
+            "contact_pk": side.records["contact"].pk,
+        },
+    ),
     "partners:partnership_action": Route(
         OBJECT, "partners.view_partnership", "partners.partnership", {"action": "level"}, status=302
     ),

@@ -10,13 +10,15 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from waishi.core.models import Attachment
+from waishi.core.models import Attachment, AuditLog
 from waishi.core.testing.views import ModelViewTests
 from waishi.directory.models import City, Country
-from waishi.partners.choices import PartnerLevel, TargetMetric
-from waishi.partners.models import PartnerExchange, Partnership
+from waishi.partners.choices import ContactSide, PartnerLevel, TargetMetric
+from waishi.partners.models import Contact, PartnerExchange, Partnership
 from waishi.partners.tests import factories as f
 from waishi.partners.views import PartnerExchangeViews, PartnershipViews, TargetViews
+from waishi.users.choices import Role
+from waishi.users.roles import ROLE_PERMISSIONS
 
 
 class TestPartnershipViews(ModelViewTests):
@@ -323,3 +325,80 @@ def test_import_page(staff_client, world):
     assert Partnership.objects.get().office == world.city_a
     bad = staff_client.post(url, {"file": workbook([["无名", "", "Atlantis", "sister", "1994-10-20"]])})
     assert bad.status_code == 400 and "Atlantis" in bad.content.decode()
+
+
+# --- a contact's phone number: masked, revealed with a reason to a role with the permission ---------------
+
+PHONE = "0546691111"
+
+
+def contact_of(partnership, phone=PHONE):
+    return Contact.objects.create(
+        partnership=partnership, side=ContactSide.THEIRS, name="Maria Rossi", phone=phone
+    )
+
+
+def reveal_url(contact):
+    return reverse("partners:partnership_contact_reveal", args=[contact.partnership_id, contact.pk])
+
+
+@pytest.mark.parametrize("role", ["fao_staff", "fao_leader"])
+def test_a_role_with_the_permission_sees_the_full_number_after_giving_a_reason(client, world, role):
+    contact = contact_of(f.partnership(world.city_a))
+    client.force_login(world.user(role))
+    page = client.get(contact.partnership.get_absolute_url()).content.decode()
+    assert PHONE not in page and contact.phone_masked in page
+    assert f'hx-post="{reveal_url(contact)}"' in page and f'hx-target="#reveal-contact-{contact.pk}"' in page
+    response = client.post(reveal_url(contact), {"reason": "联系对方"})
+    assert response.status_code == 200 and PHONE in response.content.decode()
+    row = AuditLog.objects.get(action="personal_data.reveal")
+    assert (row.user_id, row.object_id, row.result) == (world.user(role).pk, str(contact.pk), "success")
+    assert row.detail == {"field": "phone", "reason": "联系对方"}
+
+
+def test_without_a_reason_the_number_stays_hidden_and_nothing_is_audited(staff_client, world, settings):
+    contact = contact_of(f.partnership(world.city_a))
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for data in ({}, {"reason": " x "}):
+        response = staff_client.post(reveal_url(contact), data)
+        body = response.content.decode()
+        assert response.status_code == 200 and "State why you need to see the full number." in body
+        assert PHONE not in body
+    assert not AuditLog.objects.filter(action="personal_data.reveal").exists()
+
+
+@pytest.mark.parametrize("role", ["viewer", "passport_officer", "audit_admin"])
+def test_a_role_without_the_permission_is_refused_and_never_sees_the_number(client, world, role):
+    contact = contact_of(f.partnership(world.city_a))
+    client.force_login(world.user(role))
+    page = client.get(contact.partnership.get_absolute_url()).content.decode()
+    assert PHONE not in page and reveal_url(contact) not in page  # the viewer sees the page without the form
+    response = client.post(reveal_url(contact), {"reason": "联系对方"})
+    assert response.status_code == 403 and PHONE not in response.content.decode()
+    assert not AuditLog.objects.filter(action="personal_data.reveal").exists()
+    assert AuditLog.objects.filter(action="access.denied", user=world.user(role)).exists()
+
+
+def test_a_contact_of_another_office_or_of_another_partnership_is_not_found(staff_client, world):
+    theirs = contact_of(f.partnership(world.city_b))
+    assert staff_client.post(reveal_url(theirs), {"reason": "联系对方"}).status_code == 404
+    ours = f.partnership(world.city_a)
+    url = reverse("partners:partnership_contact_reveal", args=[ours.pk, theirs.pk])
+    assert staff_client.post(url, {"reason": "联系对方"}).status_code == 404
+    other = contact_of(f.partnership(world.city_a))
+    url = reverse("partners:partnership_contact_reveal", args=[ours.pk, other.pk])
+    assert staff_client.post(url, {"reason": "联系对方"}).status_code == 404
+    assert not AuditLog.objects.filter(action="personal_data.reveal").exists()
+
+
+def test_the_reveal_is_post_only(staff_client, world):
+    contact = contact_of(f.partnership(world.city_a))
+    response = staff_client.get(reveal_url(contact), {"reason": "联系对方"})
+    assert response.status_code == 405 and PHONE not in response.content.decode()
+    assert not AuditLog.objects.filter(action="personal_data.reveal").exists()
+
+
+def test_the_reveal_permission_is_that_of_the_partnership_and_no_administrator_has_it():
+    assert Contact.permission_model == "partners.partnership"
+    holders = {role for role, codes in ROLE_PERMISSIONS.items() if "partners.reveal_partnership" in codes}
+    assert holders == {Role.FAO_STAFF, Role.FAO_LEADER}
