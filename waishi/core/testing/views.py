@@ -29,6 +29,7 @@ from django_tables2 import Column, DateColumn, DateTimeColumn
 from django_tables2.rows import BoundRow
 from openpyxl import load_workbook
 
+from waishi.core.models import permission_name
 from waishi.core.tables import values
 
 VIEW_TESTS: list[type] = []
@@ -70,8 +71,7 @@ class ModelViewTests:
     def _can(self, action):
         from waishi.users.roles import ROLE_PERMISSIONS
 
-        opts = self.views.model._meta
-        return f"{opts.app_label}.{action}_{opts.model_name}" in ROLE_PERMISSIONS[self.allowed_role]
+        return permission_name(self.views.model, action) in ROLE_PERMISSIONS[self.allowed_role]
 
     def list_urls(self):
         urls = [reverse(self.views.url_name("list")), reverse(self.views.url_name("export"))]
