@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, DateField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from waishi.core import config
@@ -148,6 +148,12 @@ def _whens(as_of: date, thresholds: Thresholds, condition: Q) -> list[When]:
     ]  # fmt: skip
 
 
+def _latest_exchange(links):
+    """The date of the latest exchange among a partnership's ``links`` (PartnerExchange.partnerships)."""
+    latest = links.values("partnership").annotate(latest=Max("partnerexchange__date")).values("latest")
+    return Subquery(latest, output_field=DateField())
+
+
 def annotate_activity(queryset, as_of: date):
     """``queryset`` of partnerships with ``activity``, ``last_exchange`` (the last exchange of any kind),
     ``last_substantive``, ``last_signing`` and ``last_contact`` (exchange or signing) as of ``as_of``."""
@@ -157,11 +163,15 @@ def annotate_activity(queryset, as_of: date):
     groups: dict[Thresholds, list[int]] = {}
     for office_id, thresholds in by_office.items():
         groups.setdefault(thresholds, []).append(office_id)
-    exchanges = PartnerExchange.objects.filter(partnerships=OuterRef("pk"), date__lte=as_of).order_by("-date")
+    # The latest exchange is read from the partnership's own links (the through table's index): ordered
+    # by date, PostgreSQL walked every exchange of every partnership newest first for each partnership.
+    links = PartnerExchange.partnerships.through.objects.filter(
+        partnership=OuterRef("pk"), partnerexchange__date__lte=as_of
+    )
     signings = LevelChange.objects.filter(partnership=OuterRef("pk"), date__lte=as_of).order_by("-date")
     queryset = queryset.annotate(
-        last_exchange=Subquery(exchanges.values("date")[:1]),
-        last_substantive=Subquery(exchanges.filter(substantive=True).values("date")[:1]),
+        last_exchange=_latest_exchange(links),
+        last_substantive=_latest_exchange(links.filter(partnerexchange__substantive=True)),
         last_signing=Subquery(signings.values("date")[:1]),
     ).annotate(
         last_active_contact=Greatest(Coalesce("last_substantive", "last_signing"), "last_signing"),
