@@ -114,3 +114,13 @@ def test_dates_in_trip_names_read_as_the_language_writes_them(world):
         assert name == f"{created.year}年{created.month}月{created.day}日的申请"
     with translation.override("en"):
         assert "2026-05-01" not in str(trip)
+
+
+@pytest.mark.django_db
+def test_trip_page_writes_its_dates_in_chinese(client, world):
+    """The application's departure and return dates read 2026年5月1日 on the trip page, not ISO."""
+    trip = make_trip(world.unit_a)
+    client.force_login(world.user("unit_clerk"))
+    page = client.get(trip.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2026年5月1日" in page and "2026年5月5日" in page
+    assert "2026-05-01" not in page and "2026-05-05" not in page
