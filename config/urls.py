@@ -25,6 +25,7 @@ handler403 = core_views.permission_denied
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("search/", core_views.search, name="search"),
+    path("work/", core_views.work, name="work_queue"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),

@@ -218,6 +218,24 @@ def _page_number(value) -> int:
         return 1
 
 
+def list_page(items: list, params, per_page: int) -> Page:
+    """A numbered page of a list held in memory (the work queue), with the links ``_pagination.html``
+    shows; a page number past the end gives the last page."""
+    last = max(math.ceil(len(items) / per_page), 1)
+    number = min(_page_number(params.get("page")), last)
+    records = items[(number - 1) * per_page : number * per_page]
+    page = Page(records, records, RowCount(len(items)), number, number < last, number > 1)
+    if page.has_next:
+        page.next_query = _query(params, page=number + 1)
+    if page.has_previous:
+        page.previous_query = _query(params, page=number - 1 if number > 2 else None)
+    page.numbers = [
+        (n, _query(params, page=n if n > 1 else None))
+        for n in range(max(1, number - 2), min(last, number + 2) + 1)
+    ]
+    return page
+
+
 def paginate(table, params, per_page: int) -> Page:
     """Put the page that ``params`` ask for on ``table`` (``table.page``) and return it."""
     queryset = table.data.data

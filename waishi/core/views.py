@@ -1,10 +1,13 @@
-"""Core pages: home with the work queue, global search, notifications, attachments, audit and change logs."""
+"""Core pages: home with the work queue and the whole queue, global search, notifications, attachments,
+audit and change logs."""
 
 import json
+from collections import Counter
 
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
@@ -22,9 +25,10 @@ from waishi.core.audit import AuditEvent, audit, audit_refusal
 from waishi.core.errors import ApplicationError
 from waishi.core.filtersets import FilterSet
 from waishi.core.forms import Form, ModelForm, matching_choices, searchable_queryset
-from waishi.core.generic import ModelViews
+from waishi.core.generic import PAGE_SIZES, ModelViews
 from waishi.core.models import Attachment, AuditLog, ChangeLog, Notification, OfficeSetting, WorkdayOverride
 from waishi.core.navigation import work_queue
+from waishi.core.pagination import list_page
 from waishi.core.search import global_search
 
 
@@ -35,12 +39,37 @@ def permission_denied(request, exception):
 
 
 def home(request):
+    """The most urgent items of the work queue (WAISHI_SUMMARY_ROWS), how many there are of each kind, and
+    the unread notifications."""
+    items = work_queue(request.user)
     return render(
         request,
         "core/home.html",
         {
-            "work_items": work_queue(request.user),
+            "work_items": items[: settings.WAISHI_SUMMARY_ROWS],
+            "work_total": len(items),
+            "work_categories": Counter(item.category for item in items).most_common(),
             "notifications": request.user.notifications.filter(read_at__isnull=True)[:5],
+        },
+    )
+
+
+def work(request):
+    """The whole work queue, most urgent first, a page at a time, of one kind (``?category=``) or all."""
+    items = work_queue(request.user)
+    categories = Counter(item.category for item in items).most_common()
+    category = request.GET.get("category", "")
+    if category in dict(categories):
+        items = [item for item in items if item.category == category]
+    else:
+        category = ""
+    return render(
+        request,
+        "core/work.html",
+        {
+            "page": list_page(items, request.GET, PAGE_SIZES[1]),
+            "categories": categories,
+            "category": category,
         },
     )
 

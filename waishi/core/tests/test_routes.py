@@ -148,6 +148,7 @@ ROUTES: dict[str, Route] = {
     "logout": Route(PAGE, status=405),  # POST only; anonymous is sent to the login page
     "set_language": Route(PUBLIC, status=302),
     "home": Route(PAGE),
+    "work_queue": Route(PAGE),
     "search": Route(
         PAGE,
         query=lambda side: {"q": side.texts["directory.person"]},
