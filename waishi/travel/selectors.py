@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from waishi.core import config
@@ -96,7 +97,7 @@ def search_trips(user, query: str) -> list[Hit]:
     return [
         Hit(
             str(t),
-            f"{t.applicant_unit} · {t.depart_date:%Y-%m-%d} · {t.get_state_display()}",
+            f"{t.applicant_unit} · {date_format(t.depart_date)} · {t.get_state_display()}",
             t.get_absolute_url(),
         )
         for t in trips
@@ -107,7 +108,7 @@ def _item(trip: Trip, title: str, category: str, due=None) -> WorkItem:
     today = timezone.localdate()
     return WorkItem(
         title=f"{title}: {trip.applicant_unit.short_name or trip.applicant_unit} "
-        f"{trip.depart_date:%Y-%m-%d} {trip.mission[:30]}",
+        f"{date_format(trip.depart_date)} {trip.mission[:30]}",
         url=trip.get_absolute_url(),
         category=category,
         due=due,

@@ -255,3 +255,21 @@ def test_trip_findings_and_history(world):
     assert selectors.trip_findings(trip) == rules.check(trip)
     services.trip_review(actor=f.staff(world), trip=trip)
     assert [e.action for e in selectors.trip_history(trip)] == ["create", "sign_off", "submit", "review"]
+
+
+def test_work_queue_and_search_write_the_departure_date_in_chinese(world):
+    """The home page's work items and the search hits name a trip's departure as 2026年5月1日, not ISO."""
+    trip = f.make_trip(
+        world,
+        depart=date(2027, 3, 8),
+        return_=date(2027, 3, 12),
+        mission="出席陶瓷论坛",
+        state=TripState.RETURNED,
+    )
+    with translation.override("zh-hans"):
+        titles = [
+            item.title for item in selectors.work_items(f.clerk(world)) if item.url == trip.get_absolute_url()
+        ]
+        hits = selectors.search_trips(f.clerk(world), "陶瓷论坛")
+    assert titles and all("2027年3月8日" in t and "2027-03-08" not in t for t in titles)
+    assert hits and "2027年3月8日" in hits[0].subtitle and "2027-03-08" not in hits[0].subtitle
