@@ -1,9 +1,9 @@
 """Reads of the custody ledger: the custody page, collection and custody rates, the work queue."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,68 @@ def documents(user, today: date | None = None):
         .with_state(today)
         .select_related("person__organization", "custodian", "trip__applicant_unit")
     )
+
+
+@dataclass
+class Section:
+    """One section of the custody page: its states, how many documents are in it, the first ``rows``."""
+
+    key: str
+    label: str
+    style: str
+    order: str  # which rows come first
+    states: list[str]
+    count: int = 0
+    rows: list = field(default_factory=list)
+
+
+def custody_sections(documents, limit: int) -> list[Section]:
+    """The custody page's sections of ``documents`` (annotated with ``state``): each one's count, all in one
+    aggregate, and its first ``limit`` documents, sliced in the database (most overdue first, due back
+    soonest first, expiring soonest first, lost first then the most recently expired)."""
+    sections = [
+        (
+            Section("overdue", _("Overdue"), "danger", _("most overdue first"), [DocumentState.OVERDUE]),
+            ("due_date", "pk"),
+        ),
+        (
+            Section(
+                "checked_out",
+                _("Out on a trip"),
+                "primary",
+                _("due back soonest first"),
+                [DocumentState.CHECKED_OUT],
+            ),
+            ("due_date", "pk"),
+        ),
+        (
+            Section(
+                "in_custody",
+                _("In the safe"),
+                "success",
+                _("expiring soonest first"),
+                [DocumentState.IN_CUSTODY],
+            ),
+            ("expires", "pk"),
+        ),
+        (
+            Section(
+                "other",
+                _("Expired, lost or cancelled"),
+                "secondary",
+                _("lost first, then the most recently expired"),
+                [DocumentState.EXPIRED, DocumentState.LOST, DocumentState.CANCELLED],
+            ),
+            (Case(When(custody=Custody.LOST, then=Value(0)), default=Value(1)), "-expires", "pk"),
+        ),
+    ]
+    counts = documents.order_by().aggregate(
+        **{section.key: Count("pk", filter=Q(state__in=section.states)) for section, _order in sections}
+    )
+    for section, order in sections:
+        section.count = counts[section.key]
+        section.rows = list(documents.filter(state__in=section.states).order_by(*order)[:limit])
+    return [section for section, _order in sections]
 
 
 @dataclass
@@ -67,6 +129,18 @@ def collection_rate(user, start: date, end: date, organization=None, documents=N
         checkouts = checkouts.filter(document__person__organization__path__startswith=organization.path)
     counts = checkouts.aggregate(due=Count("pk"), on_time=Count("pk", filter=returned_on_time()))
     return Rate(counts["on_time"], counts["due"]), checkouts.select_related("document__person", "trip")
+
+
+def late_first(checkouts, limit: int) -> list:
+    """The first ``limit`` of ``checkouts``: those not returned on time (still out, or back late) first, the
+    earliest due first."""
+    on_time = Case(When(returned_on_time(), then=Value(1)), default=Value(0))
+    return list(checkouts.alias(on_time=on_time).order_by("on_time", "due_date", "pk")[:limit])
+
+
+def checked_out_documents(checkouts) -> int:
+    """How many documents ``checkouts`` took out (a document may be due back twice in a period)."""
+    return checkouts.order_by().aggregate(n=Count("document", distinct=True))["n"]
 
 
 def custody_rate(user, today: date | None = None, organization=None, documents=None) -> tuple[Rate, object]:

@@ -1,11 +1,14 @@
 """Custody pages: the safe now, every document with its ledger, movements, receipts, the two rates."""
 
 from datetime import date
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +20,7 @@ from waishi.passports import forms, selectors, services
 from waishi.passports.choices import Custody, DocumentState
 from waishi.passports.filtersets import TravelDocumentFilterSet
 from waishi.passports.models import CustodyMovement, TravelDocument
+from waishi.passports.rules import add_months
 from waishi.passports.tables import MovementTable, TravelDocumentTable
 
 # Movement name → (its form, the custodies it starts from).
@@ -135,30 +139,39 @@ def receipt(request, pk):
     return render(request, "passports/receipt.html", {"movement": movement, "document": movement.document})
 
 
+def document_list_url(**params) -> str:
+    """The document list filtered by ``params`` (a list value repeats its parameter; None is left out)."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True)
+    return f"{reverse('passports:traveldocument_list')}?{query}"
+
+
 def custody(request):
-    """What is in the safe now, what is out and with whom, what is overdue."""
+    """What is in the safe now, what is out and with whom, what is overdue: each section's count, its first
+    rows (WAISHI_SUMMARY_ROWS) and a link to all of them in the document list."""
     if not request.user.has_perm("passports.view_traveldocument"):
         raise PermissionDenied
+    today = timezone.localdate()
+    limit = settings.WAISHI_SUMMARY_ROWS
     query = request.GET.get("q", "").strip()[:50]
     documents = selectors.search(request.user, query) if query else selectors.documents(request.user)
-    sections = [
-        (_("Overdue"), "danger", documents.filter(state=DocumentState.OVERDUE)),
-        (_("Out on a trip"), "primary", documents.filter(state=DocumentState.CHECKED_OUT)),
-        (_("In the safe"), "success", documents.filter(state=DocumentState.IN_CUSTODY)),
-        (
-            _("Expired, lost or cancelled"),
-            "secondary",
-            documents.filter(state__in=[DocumentState.EXPIRED, DocumentState.LOST, DocumentState.CANCELLED]),
-        ),
-    ]
+    sections = selectors.custody_sections(documents, limit)
+    for section in sections:
+        sort = "due_date" if section.key in ("overdue", "checked_out") else None
+        section.url = document_list_url(q=query, state=section.states, sort=sort)
+    expiring = selectors.expiring(request.user, today)
+    months = selectors.expiry_months(request.user)
     return render(
         request,
         "passports/custody.html",
         {
             "query": query,
-            "sections": [(label, style, list(qs[:500])) for label, style, qs in sections],
-            "expiring": selectors.expiring(request.user),
-            "expiry_months": selectors.expiry_months(request.user),
+            "sections": sections,
+            "expiring": list(expiring.order_by("expires", "pk")[:limit]),
+            "expiring_count": expiring.count(),
+            "expiring_url": document_list_url(
+                valid_on=today, expires_before=add_months(today, months), sort="expires"
+            ),
+            "expiry_months": months,
         },
     )
 
@@ -191,7 +204,9 @@ def figures(request):
     )
     collection, checkouts = selectors.collection_rate(request.user, start, end, documents=documents)
     custody_value = selectors.custody_rate_on(documents, min(end, today))
-    _rate, counted = selectors.custody_rate(request.user, today, documents=documents)
+    rate, counted = selectors.custody_rate(request.user, today, documents=documents)
+    limit = settings.WAISHI_SUMMARY_ROWS
+    office_pk = office.pk if office is not None else None
     return render(
         request,
         "passports/figures.html",
@@ -199,9 +214,21 @@ def figures(request):
             "start": start,
             "end": end,
             "collection": collection,
-            "checkouts": checkouts,
+            "checkouts": selectors.late_first(checkouts, limit),
+            "checkout_documents": selectors.checked_out_documents(checkouts),
+            "checkouts_url": document_list_url(
+                office_tree=office_pk, due_back_after=start, due_back_before=end
+            ),
             "custody_value": custody_value,
-            "counted": counted,
+            "counted": rate.denominator,
+            # The counted documents not in custody now: the valid ones overdue (the others are in the safe).
+            "not_in_custody": list(
+                counted.filter(custody=Custody.CHECKED_OUT).order_by("due_date", "pk")[:limit]
+            ),
+            "not_in_custody_count": rate.denominator - rate.numerator,
+            "not_in_custody_url": document_list_url(
+                office_tree=office_pk, state=DocumentState.OVERDUE, valid_on=today, sort="due_date"
+            ),
             "today": min(end, today),
             "offices": offices,
             "office": office,

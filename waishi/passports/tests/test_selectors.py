@@ -159,8 +159,8 @@ def nothing() -> dict[str, set]:
 
 def sections(response) -> dict[str, set[int]]:
     return {
-        name: {d.pk for d in documents}
-        for name, (_label, _style, documents) in zip(SECTIONS, response.context["sections"], strict=True)
+        name: {d.pk for d in section.rows}
+        for name, section in zip(SECTIONS, response.context["sections"], strict=True)
     }
 
 
