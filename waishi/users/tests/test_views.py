@@ -115,3 +115,11 @@ def test_only_the_audit_administrator_reads_the_audit_log(client, world):
     client.force_login(world.user("system_admin", world.province))
     assert client.get(reverse("core:auditlog_list")).status_code == 403
     assert AuditLog.objects.filter(action="access.denied").exists()
+
+
+def test_language_switch_names_each_language_in_itself(client, world):
+    """The switch offers 简体中文 and English whatever the page's language (not 英语 on a Chinese page)."""
+    client.force_login(world.user("fao_staff"))
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    page = client.get("/").content.decode()
+    assert ">简体中文</button>" in page and ">English</button>" in page and ">英语</button>" not in page
