@@ -53,7 +53,7 @@ class TravelDocumentTable(tables.Table):
 
 class MovementTable(tables.Table):
     receipt = tables.TemplateColumn(
-        '{% load i18n %}<a href="{{ record.get_absolute_url }}">{% translate "receipt" %}</a>',
+        '{% load i18n %}<a href="{{ record.get_absolute_url }}">{% translate "Handover receipt" %}</a>',
         verbose_name="",
         orderable=False,
     )
