@@ -84,15 +84,18 @@ def trip_findings(trip: Trip) -> list[rules.Finding]:
 
 
 def search_trips(user, query: str) -> list[Hit]:
-    """Trips by approval number, mission or a member's name (its characters, pinyin or initials, found on
-    the people's search index)."""
+    """The latest 20 trips by approval number, mission or a member's name (its characters, pinyin or
+    initials, found on the people's search index). The members' trips are a subquery, not a join: a join
+    needed DISTINCT, which read every matching trip before the first 20 (a second at 100k trips)."""
     members = person_search(Person.objects.all(), query).values("pk")
     trips = (
         trip_list(user)
         .filter(
-            Q(approval_number__icontains=query) | Q(mission__contains=query) | Q(members__person__in=members)
+            Q(approval_number__icontains=query)
+            | Q(mission__contains=query)
+            | Q(pk__in=TripMember.objects.filter(person__in=members).values("trip_id"))
         )
-        .distinct()[:20]
+        .order_by("-depart_date", "-pk")[:20]
     )
     return [
         Hit(
