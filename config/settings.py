@@ -204,8 +204,9 @@ WAISHI_IMPORT_BATCH_ROWS = int(os.environ.get("WAISHI_IMPORT_BATCH_ROWS", 500))
 # PostgreSQL planner's estimate) or "more than N". Numbered pages reach this far; deeper pages use a cursor.
 WAISHI_LIST_EXACT_COUNT_LIMIT = int(os.environ.get("WAISHI_LIST_EXACT_COUNT_LIMIT", 10000))
 WAISHI_LIST_NUMBERED_PAGES = int(os.environ.get("WAISHI_LIST_NUMBERED_PAGES", 5))
-# Summary pages (the custody page, the collection and custody rates): each section shows its count and at
-# most this many of its records, the ones that matter most first, and links to the full list for the rest.
+# Summary pages (the home page's work queue, the custody page, the collection and custody rates): each
+# section shows its count and at most this many of its records, the ones that matter most first, and links
+# to the full list for the rest.
 WAISHI_SUMMARY_ROWS = int(os.environ.get("WAISHI_SUMMARY_ROWS", 20))
 # A select of records lists them all up to this many; beyond, it lists the chosen ones and searches the
 # others on the server as the user types, showing at most WAISHI_CHOICES_SEARCH_LIMIT matches.
