@@ -64,7 +64,7 @@ def test_each_section_shows_the_first_rows_its_count_and_a_link_to_all(client, w
         assert [d.pk for d in section.rows] == [d.pk for d in documents[:LIMIT]], section.key
         assert section.url in links(page), section.key
         assert listed(client, section.url) == {d.pk for d in documents}, section.key
-        assert f"The first {LIMIT} of 4" in page
+        assert f"共4本，显示前{LIMIT}本" in page
 
 
 def test_a_search_narrows_the_sections_and_their_links(client, world):
@@ -144,7 +144,7 @@ def test_the_figures_show_the_first_check_outs_and_link_to_their_documents(clien
     assert [c.document_id for c in context["checkouts"]] == [made["never"][0].pk, made["late"][0].pk]
     assert context["checkout_documents"] == 9
     page = response.content.decode()
-    assert "The first 2 of 9 check-outs" in page
+    assert "共9次领用，显示前2次" in page
     assert context["checkouts_url"] in links(page)
     assert listed(client, context["checkouts_url"]) == {c.document_id for c in checkouts}
     # for one office: the same documents (all in city A), none for city B's office
