@@ -101,6 +101,8 @@ class ModelViews:
     # A module's own view for an action ("add", "edit", "" for detail, ...) in place of the generic one.
     view_overrides: dict = {}
     allow_delete = True
+    # The list's "add" button when the module names the action itself (the menu's "New application").
+    add_label = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -346,6 +346,7 @@ class TripViews(ModelViews):
     form_class = forms.TripForm
     importer_class = TripImporter
     allow_delete = False
+    add_label = gettext_lazy("New application")  # as the menu and the form's page title name it
     list_select_related = ("applicant_unit", "office")
     # Joined, not prefetched in a second step: a large export chunk's person ids would make one IN list
     # too long for SQLite.
