@@ -97,6 +97,10 @@ def test_partnership_page_shows_activity_history_stages_contacts_and_exchanges(s
     for text in ("2019年5月21日", "国际友好城市交流论坛", "廓尔喀", 'data-stage="national_association"'):
         assert text in page
     assert "<script>" not in page  # CSP: no inline script
+    # Chinese punctuation between a label and its value, and between items (not ": " and "; "); the level
+    # history's columns.
+    assert "最近一次交流：2023年10月18日；" in page and "交流: " not in page
+    assert "<th>原层级</th><th>变为</th>" in page
 
 
 def test_change_level_from_the_page_with_the_signed_document(staff_client, world):
