@@ -2,7 +2,6 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.filtersets import FilterSet
@@ -10,6 +9,7 @@ from waishi.directory.choices import OrganizationKind
 from waishi.directory.models import Country, Organization
 from waishi.travel.choices import TripCategory, TripState
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip
+from waishi.travel.selectors import matching_trips
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -75,11 +75,7 @@ class TripFilterSet(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(approval_number__icontains=value)
-            | Q(mission__contains=value)
-            | Q(members__person__name__contains=value)
-        ).distinct()
+        return matching_trips(queryset, value)
 
 
 class PlanEntryFilterSet(FilterSet):

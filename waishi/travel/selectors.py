@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from waishi.core import config
 from waishi.core.deadlines import due_date
@@ -83,20 +84,22 @@ def trip_findings(trip: Trip) -> list[rules.Finding]:
     return rules.check(trip)
 
 
-def search_trips(user, query: str) -> list[Hit]:
-    """The latest 20 trips by approval number, mission or a member's name (its characters, pinyin or
-    initials, found on the people's search index). The members' trips are a subquery, not a join: a join
-    needed DISTINCT, which read every matching trip before the first 20 (a second at 100k trips)."""
+def matching_trips(trips, query: str):
+    """``trips`` whose approval number or mission contains ``query``, or with a member the people's search
+    finds for it (characters, pinyin or initials, on its index). The members' trips are a subquery, not a
+    join: a join needed DISTINCT, which read every matching trip before the first page (a second at 100k
+    trips)."""
     members = person_search(Person.objects.all(), query).values("pk")
-    trips = (
-        trip_list(user)
-        .filter(
-            Q(approval_number__icontains=query)
-            | Q(mission__contains=query)
-            | Q(pk__in=TripMember.objects.filter(person__in=members).values("trip_id"))
-        )
-        .order_by("-depart_date", "-pk")[:20]
+    return trips.filter(
+        Q(approval_number__icontains=query)
+        | Q(mission__contains=query)
+        | Q(pk__in=TripMember.objects.filter(person__in=members).values("trip_id"))
     )
+
+
+def search_trips(user, query: str) -> list[Hit]:
+    """The latest 20 trips ``matching_trips`` finds."""
+    trips = matching_trips(trip_list(user), query).order_by("-depart_date", "-pk")[:20]
     return [
         Hit(
             str(t),
@@ -187,6 +190,40 @@ def work_items(user) -> list[WorkItem]:
             )
         ]
     return items
+
+
+# What a trip in each state waits for and who acts, said on the application page and after each step.
+WAITING = {
+    TripState.DRAFT: gettext_lazy("Waiting for the leader of %(unit)s to sign off the application."),
+    TripState.SIGNED_OFF: gettext_lazy(
+        "Waiting for the foreign-affairs clerk of %(unit)s to submit the application to %(office)s."
+    ),
+    TripState.SUBMITTED: gettext_lazy("Waiting for the review of %(office)s."),
+    TripState.RETURNED: gettext_lazy("Waiting for %(unit)s to correct the application and submit it again."),
+    TripState.REVIEWED: gettext_lazy("Waiting for the approval of the leader of %(deciding)s."),
+    TripState.ESCALATED: gettext_lazy(
+        "Escalated: a member's rank requires the decision of the superior office. "
+        "Waiting for the approval of %(deciding)s."
+    ),
+    TripState.APPROVED: gettext_lazy("Waiting for %(office)s to record the pre-departure briefing."),
+    TripState.BRIEFED: gettext_lazy("Waiting for %(office)s to record the departure."),
+    TripState.DEPARTED: gettext_lazy("Waiting for %(office)s to record the return."),
+    TripState.RETURNED_HOME: gettext_lazy("Waiting for %(unit)s to file the trip report."),
+    TripState.REPORTED: gettext_lazy("Waiting for %(office)s to evaluate the trip."),
+    TripState.EVALUATED: gettext_lazy("Waiting for %(office)s to close the trip."),
+}
+
+
+def waiting_for(trip: Trip) -> str:
+    """What the trip waits for and who acts; empty once it is closed, rejected or cancelled."""
+    text = WAITING.get(trip.state)
+    if text is None:
+        return ""
+    return str(text) % {
+        "unit": trip.applicant_unit,
+        "office": trip.office,
+        "deciding": trip.deciding_office or trip.office,
+    }
 
 
 def trip_history(trip: Trip):

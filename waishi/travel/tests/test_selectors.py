@@ -1,12 +1,14 @@
 """Reads of trips: each role's work queue, the report deadline by office setting, the notice's end, and the
 list's constant number of queries."""
 
+import re
 from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from waishi.core.deadlines import due_date
@@ -247,6 +249,25 @@ def test_search_finds_trips_by_number_mission_and_member_within_scope(world):
         hits = selectors.search_trips(f.clerk(world), query)
         assert [hit.url for hit in hits] == [trip.get_absolute_url()], query
     assert selectors.search_trips(f.clerk(world, world.unit_a2), "世界城市") == []
+
+
+def test_the_trip_list_search_finds_by_member_once_and_shows_the_latest_first(client, world):
+    """The list's search box and the global search match the same way (a member by characters, pinyin or
+    initials); a trip with two matching members is listed once; the search lists the latest first."""
+    first, second = f.person(world.unit_a, name="欧阳修"), f.person(world.unit_a, name="欧阳询")
+    older = f.make_trip(world, members=[first, second], depart=f.DEPART)
+    newer = f.make_trip(world, members=[first], depart=f.DEPART + timedelta(days=40))
+    f.make_trip(world, members=1)
+    clerk = f.clerk(world)
+    client.force_login(clerk)
+    for query in ("欧阳", "oy", "ouyang"):
+        page = client.get(reverse("travel:trip_list"), {"q": query}).content.decode()
+        links = re.findall(r'href="(/travel/trips/\d+/)"', page)
+        assert list(dict.fromkeys(links)) == [newer.get_absolute_url(), older.get_absolute_url()], query
+        assert [hit.url for hit in selectors.search_trips(clerk, query)] == [
+            newer.get_absolute_url(),
+            older.get_absolute_url(),
+        ]
 
 
 def test_trip_findings_and_history(world):
