@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
-SCENARIOS = ("list", "stats", "export", "import", "search", "http")
+SCENARIOS = ("list", "stats", "export", "import", "search", "pages", "http")
 PER_PAGE = 25
 LIST_FILTER = {"state": "closed", "category": "abroad", "sort": "-depart_date"}
 
@@ -535,6 +535,47 @@ class Bench:
                     "Seq Scan on directory_person" not in p for p in plans
                 )
                 view["plan"] = plans
+
+    def pages(self):
+        """Every main page as the province's FAO staff sees it (every office's records): its time, size and
+        queries. No page may grow with the data: summaries show their first rows and link to the lists."""
+        from django.urls import reverse
+
+        from waishi.directory.models import Organization, Person
+        from waishi.partners.models import Partnership
+        from waishi.passports.models import TravelDocument
+        from waishi.travel.models import Trip
+
+        trip = Trip.objects.filter(state="closed").order_by("-pk").first()
+        person = Person.objects.filter(trip_memberships__isnull=False).order_by("pk").first()
+        document = TravelDocument.objects.filter(movements__isnull=False).order_by("pk").first()
+        urls = [
+            ("home (work queue)", reverse("home"), {}),
+            ("whole work queue", reverse("work_queue"), {}),
+            ("search: a two-character name", reverse("search"), {"q": person.name[:2]}),
+            ("trip list: search", reverse("travel:trip_list"), {"q": person.name[:2]}),
+            ("trip page", trip.get_absolute_url(), {}),
+            ("person page", person.get_absolute_url(), {}),
+            ("custody", reverse("passports:custody"), {}),
+            ("custody figures", reverse("passports:figures"), {}),
+            ("document page", document.get_absolute_url(), {}),
+            ("statistics", reverse("stats:dashboard"), {}),
+            ("sister cities: map", reverse("partners:map"), {}),
+            ("sister cities: targets", reverse("partners:targets"), {}),
+            ("sister cities: list", reverse("partners:partnership_list"), {}),
+            ("partnership page", Partnership.objects.order_by("pk").first().get_absolute_url(), {}),
+            ("organization page", Organization.objects.order_by("path").first().get_absolute_url(), {}),
+        ]
+        for label, url, params in urls:
+            statements = self.captured(url, params)
+            size = len(self.get(url, params).content)
+            self.record(
+                f"page: {label}",
+                "view",
+                timed(lambda url=url, params=params: self.get(url, params), self.repeats),
+                queries=len(statements),
+                kb=round(size / 1024, 1),
+            )
 
     def http(self):
         from django.urls import reverse
