@@ -12,10 +12,19 @@
     return instance;
   }
 
+  // Every month of the span is in the data (zeros included) and labelled; long spans turn their labels.
+  const monthLabels = data.months.map((m) => m[0]);
+  const longest = Math.max(0, ...monthLabels.map((label) => label.length));
+  const turned = monthLabels.length * Math.max(longest, 3) > 60;
   chart("chart-months", {
     tooltip: { trigger: "axis" },
     legend: { data: [data.labels.batches, data.labels.person_times] },
-    xAxis: { type: "category", data: data.months.map((m) => m[0]) },
+    grid: { containLabel: true, left: turned ? 40 : 10, right: 10 },
+    xAxis: {
+      type: "category",
+      data: monthLabels,
+      axisLabel: { interval: monthLabels.length <= 36 ? 0 : "auto", rotate: turned ? 45 : 0 },
+    },
     yAxis: { type: "value", minInterval: 1 },
     series: [
       { name: data.labels.batches, type: "bar", data: data.months.map((m) => m[1]) },
@@ -26,17 +35,26 @@
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["40%", "70%"], data: data.categories.map((c) => ({ name: c[0], value: c[1] })) }],
   });
+  // One label per bar: the chart grows with the bars so that no label is skipped or overlaps.
+  const bars = data.chart_countries;
+  const countriesElement = document.getElementById("chart-countries");
+  if (countriesElement) countriesElement.style.height = `${Math.max(300, 26 * bars.length + 60)}px`;
   const countries = chart("chart-countries", {
     tooltip: { trigger: "axis" },
-    grid: { left: 90 },
+    grid: { containLabel: true, left: 10, right: 20 },
     xAxis: { type: "value", minInterval: 1 },
-    yAxis: { type: "category", inverse: true, data: data.countries.map((c) => c.name) },
-    series: [{ type: "bar", data: data.countries.map((c) => c.batches), cursor: "pointer" }],
+    yAxis: {
+      type: "category",
+      inverse: true,
+      data: bars.map((c) => c.name),
+      axisLabel: { interval: 0, width: 110, overflow: "break" },
+    },
+    series: [{ type: "bar", data: bars.map((c) => c.batches), cursor: "pointer", barMaxWidth: 18 }],
   });
   if (countries) {
     // A bar opens the trips behind it.
     countries.on("click", (params) => {
-      window.location.href = `${data.place_url}&country=${data.countries[params.dataIndex].code}`;
+      window.location.href = `${data.place_url}&country=${bars[params.dataIndex].code}`;
     });
   }
 

@@ -2,6 +2,7 @@
 (.xlsx). Every sentence is filled from ``selectors.statistics``; nothing is typed in."""
 
 import io
+from collections import Counter
 from datetime import date
 from functools import cache
 
@@ -57,12 +58,28 @@ def outbound_paragraphs(data: dict, scope: selectors.Scope) -> list[str]:
     )
     paragraphs = [f"{sentence}，团组批次{growth(out['batches'], previous['batches'])}。"]
     if out["countries"]:
-        continents = "、".join(
-            f"{CONTINENT_ZH.get(name, name)}{count}个"
-            for name, count in sorted(out["by_continent"].items(), key=lambda item: -item[1])
-        )
-        paragraphs.append(f"出访国家和地区共{out['countries']}个，其中{continents}。")
+        paragraphs.append(places_sentence(out, selectors.places_visited(scope)))
     return paragraphs
+
+
+def places_sentence(out: dict, places: dict) -> str:
+    """Countries and regions with their scope said (the trips that travelled, airside transits not counted),
+    the regions of China apart from the countries (DOMAIN.md)."""
+    parts = []
+    if places["countries"]:
+        continents = Counter(row["continent"] for row in places["countries"])
+        by_continent = "、".join(
+            f"{CONTINENT_ZH.get(name, name)}{count}个"
+            for name, count in sorted(continents.items(), key=lambda item: (-item[1], item[0]))
+        )
+        parts.append(f"国家{len(places['countries'])}个（{by_continent}）")
+    if places["regions"]:
+        names = "、".join(row["name"] for row in places["regions"])
+        parts.append(f"地区{len(places['regions'])}个（{names}）")
+    return (
+        f"已成行的{out['travelled']['batches']}批团组出访国家和地区共{out['countries']}个（机场中转不计），"
+        f"其中{'，'.join(parts)}。"
+    )
 
 
 def passport_paragraphs(data: dict) -> list[str]:
@@ -89,16 +106,30 @@ def partner_paragraphs(data: dict, scope: selectors.Scope) -> list[str]:
         )
     paragraphs.append(
         f"落实友城“三个一批”：开辟一批{partners['opened']}个，强化一批{partners['strengthened']}个，"
-        f"激活一批{partners['reactivated']}个；活跃友城占比{percent(partners['active_share'])}。"
+        f"激活一批{partners['reactivated']}个；截至{cn_date(scope.end)}，"
+        f"活跃友城占比{percent(partners['active_share'])}。"
     )
     for target in partners.get("targets", []):
-        unit = "%" if TargetMetric.is_share(target["metric"]) else "个"
-        state = "已完成" if target["met"] else ("进度滞后" if target["behind"] else "正在推进")
-        paragraphs.append(
-            f"{TargetMetric(target['metric']).label}：目标{target['goal']:g}{unit}（{cn_date(date.fromisoformat(target['deadline']))}前），"
-            f"目前{target['current']:g}{unit}，{state}。"
-        )
+        paragraphs.append(target_sentence(target))
     return paragraphs
+
+
+def target_sentence(target: dict) -> str:
+    """A target's progress with the date it is measured on: the report's end, or the deadline once passed
+    (then the figure is the target's outcome, which may differ from today's figure above it)."""
+    unit = "%" if TargetMetric.is_share(target["metric"]) else "个"
+    deadline = date.fromisoformat(target["deadline"])
+    as_of = date.fromisoformat(target["as_of"])
+    if as_of >= deadline:
+        state = "已完成" if target["met"] else "未完成"
+        measured = f"截至{cn_date(deadline)}（目标期限）为{target['current']:g}{unit}，{state}"
+    else:
+        state = "已完成" if target["met"] else ("进度滞后" if target["behind"] else "正在推进")
+        measured = f"截至{cn_date(as_of)}为{target['current']:g}{unit}，{state}"
+    return (
+        f"{TargetMetric(target['metric']).label}：目标{target['goal']:g}{unit}（{cn_date(deadline)}前），"
+        f"{measured}。"
+    )
 
 
 def filename(scope: selectors.Scope, suffix: str) -> str:
@@ -151,7 +182,14 @@ def workbook(scope: selectors.Scope) -> bytes:
         ("赴港澳团组（人次）", out["hkmo"]["person_times"], previous["hkmo"]["person_times"]),
         ("未成行团组（批）", out["cancelled"]["batches"], previous["cancelled"]["batches"]),
         ("未成行团组（人次）", out["cancelled"]["person_times"], previous["cancelled"]["person_times"]),
-        ("出访国家和地区（个）", out["countries"], previous["countries"]),
+        ("已成行团组（批）", out["travelled"]["batches"], previous["travelled"]["batches"]),
+        ("已成行团组出访国家和地区（个，机场中转不计）", out["countries"], previous["countries"]),
+        (
+            "其中国家（个）",
+            out["countries"] - out["regions"],
+            previous["countries"] - previous["regions"],
+        ),
+        ("其中地区（个）", out["regions"], previous["regions"]),
         ("应交回证照（本）", data["passports"]["due"], data["previous"]["passports"]["due"]),
         (
             "按期交回（本）",
@@ -189,7 +227,12 @@ def workbook(scope: selectors.Scope) -> bytes:
                     "是" if trip.is_cross_unit else "否",
                     "、".join(m.person.name for m in members),
                     len(members),
-                    "、".join(dict.fromkeys(str(leg.country) for leg in trip.legs.all())),
+                    "、".join(
+                        dict.fromkeys(
+                            f"{leg.country}（机场中转）" if leg.transit_airside else str(leg.country)
+                            for leg in trip.legs.all()
+                        )
+                    ),
                     trip.depart_date,
                     trip.return_date,
                     trip.approved_on,
@@ -211,14 +254,20 @@ def workbook(scope: selectors.Scope) -> bytes:
             ]
         )
     countries = book.create_sheet("国家和地区")
-    countries.append(["国家", "团组（批）"])
-    places = selectors.places_visited(scope, limit=500)
+    places = selectors.places_visited(scope)
+    countries.append(
+        [
+            f"已成行的{out['travelled']['batches']}批团组出访国家和地区{out['countries']}个（机场中转不计；"
+            f"未成行、尚未出发的团组不计）：国家{len(places['countries'])}个，地区{len(places['regions'])}个"
+        ]
+    )
+    countries.append(["国家", "所在洲", "团组（批）"])
     for row in places["countries"]:
-        countries.append([row["name"], row["batches"]])
+        countries.append([row["name"], CONTINENT_ZH.get(row["continent"], row["continent"]), row["batches"]])
     countries.append([])
-    countries.append(["地区（中国）", "团组（批）"])
+    countries.append(["地区（中国）", "", "团组（批）"])
     for row in places["regions"]:
-        countries.append([row["name"], row["batches"]])
+        countries.append([row["name"], "", row["batches"]])
     out_file = io.BytesIO()
     book.save(out_file)
     return out_file.getvalue()

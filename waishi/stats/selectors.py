@@ -2,8 +2,9 @@
 
 Counting rules: a trip counts in a span when its approval falls in it (approved trips, whatever happened
 after); ``cancelled`` are those of them that did not travel; ``person_times`` counts members; countries
-and regions are those of approved trips that travelled (airside transits excluded). The query count does
-not depend on the number of categories, countries or years.
+and regions are those of approved trips that travelled (airside transits excluded): the figure, the tables
+of the page and both report files all read ``visited_legs``. The query count does not depend on the number
+of categories, countries or years.
 """
 
 from collections import Counter
@@ -56,40 +57,54 @@ def approved_trips(scope: Scope):
     return trips.filter(office=scope.office)
 
 
+def visited_legs(scope: Scope):
+    """The stops behind "countries and regions": those of the approved trips that travelled (not those
+    that did not travel nor those not yet departed), airside transits excluded."""
+    return TripLeg.objects.filter(
+        trip__in=approved_trips(scope).filter(state__in=TRAVELLED), transit_airside=False
+    )
+
+
 def outbound(scope: Scope) -> dict:
     trips = approved_trips(scope)
-    cross, hkmo, cancelled = (
+    cross, hkmo, cancelled, travelled = (
         Q(is_cross_unit=True),
         Q(category=TripCategory.HKMO),
         Q(state=TripState.CANCELLED),
+        Q(state__in=TRAVELLED),
     )
     batches = trips.aggregate(
         all=Count("id"),
         cross=Count("id", filter=cross),
         hkmo=Count("id", filter=hkmo),
         cancelled=Count("id", filter=cancelled),
+        travelled=Count("id", filter=travelled),
     )
     people = TripMember.objects.filter(trip__in=trips).aggregate(
         all=Count("id"),
         cross=Count("id", filter=Q(trip__is_cross_unit=True)),
         hkmo=Count("id", filter=Q(trip__category=TripCategory.HKMO)),
         cancelled=Count("id", filter=Q(trip__state=TripState.CANCELLED)),
+        travelled=Count("id", filter=Q(trip__state__in=TRAVELLED)),
     )
-    places = (
-        TripLeg.objects.filter(trip__in=trips.filter(state__in=TRAVELLED), transit_airside=False)
-        .values_list("country_id", "country__continent")
+    places = list(
+        visited_legs(scope)
+        .values_list("country_id", "country__continent", "country__is_region")
         .order_by()  # the legs' default order would make every stop distinct
         .distinct()
     )
-    places = list(places)
     return {
         "batches": batches["all"],
         "person_times": people["all"],
         "cross_unit": {"batches": batches["cross"], "person_times": people["cross"]},
         "hkmo": {"batches": batches["hkmo"], "person_times": people["hkmo"]},
         "cancelled": {"batches": batches["cancelled"], "person_times": people["cancelled"]},
+        # The trips whose stops make "countries": approved, and departed by the end of the records.
+        "travelled": {"batches": batches["travelled"], "person_times": people["travelled"]},
+        # Countries and regions of China together (API.md); "regions" says how many of them are regions.
         "countries": len(places),
-        "by_continent": dict(sorted(Counter(continent for _code, continent in places).items())),
+        "regions": sum(1 for _code, _continent, is_region in places if is_region),
+        "by_continent": dict(sorted(Counter(continent for _code, continent, _region in places).items())),
     }
 
 
@@ -120,6 +135,7 @@ def target_progress(target, as_of: date) -> dict:
         "metric": target.metric,
         "goal": float(progress.goal),
         "current": float(progress.current),
+        "as_of": progress.as_of.isoformat(),  # the report's end, or the deadline once passed
         "deadline": target.deadline.isoformat(),
         "met": progress.met,
         "behind": progress.behind,
@@ -224,34 +240,48 @@ def statistics(scope: Scope) -> dict:
     }
 
 
-def by_month(scope: Scope) -> list[tuple[str, int, int]]:
-    """(month, batches, person-times) of the approvals in the span."""
-    trips = approved_trips(scope)
+def months(start: date, end: date) -> list[date]:
+    """The first day of every month from ``start``'s to ``end``'s, both included."""
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    return [date(index // 12, index % 12 + 1, 1) for index in range(first, last + 1)]
+
+
+def by_month(scope: Scope) -> list[tuple[date, int, int]]:
+    """(first day of the month, batches, person-times) of the approvals, for every month of the span: a
+    month without approvals is there with zeros, never left out."""
     rows = (
-        trips.annotate(month=TruncMonth("approved_on"))
+        approved_trips(scope)
+        .annotate(month=TruncMonth("approved_on"))
         .values("month")
         .annotate(batches=Count("id", distinct=True), people=Count("members"))
         .order_by("month")
     )
-    return [(row["month"].strftime("%Y-%m"), row["batches"], row["people"]) for row in rows]
+    found = {row["month"]: (row["batches"], row["people"]) for row in rows}
+    return [(month, *found.get(month, (0, 0))) for month in months(scope.start, scope.end)]
 
 
-def places_visited(scope: Scope, limit: int = 15) -> dict[str, list[dict]]:
-    """Countries, and apart from them the regions of China, by the number of approved delegations that
-    visited them (DOMAIN.md: Hong Kong and Macao are never listed among countries)."""
+def places_visited(scope: Scope) -> dict[str, list[dict]]:
+    """Countries, and apart from them the regions of China, by the number of delegations that travelled
+    there: the same stops as ``outbound``'s "countries" (DOMAIN.md: Hong Kong and Macao are never listed
+    among countries)."""
     rows = (
-        TripLeg.objects.filter(
-            trip__in=approved_trips(scope).exclude(state=TripState.CANCELLED), transit_airside=False
-        )
-        .values("country_id", "country__name_zh", "country__is_region")
+        visited_legs(scope)
+        .values("country_id", "country__name_zh", "country__continent", "country__is_region")
         .annotate(batches=Count("trip", distinct=True))
         .order_by("-batches", "country__name_zh")
     )
     places = {"countries": [], "regions": []}
     for row in rows:
         group = places["regions" if row["country__is_region"] else "countries"]
-        group.append({"code": row["country_id"], "name": row["country__name_zh"], "batches": row["batches"]})
-    return {"countries": places["countries"][:limit], "regions": places["regions"]}
+        group.append(
+            {
+                "code": row["country_id"],
+                "name": row["country__name_zh"],
+                "continent": row["country__continent"],
+                "batches": row["batches"],
+            }
+        )
+    return places
 
 
 def counted_trips(scope: Scope):

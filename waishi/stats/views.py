@@ -9,7 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from waishi.core.audit import audit
 from waishi.core.docx import DOCX_TYPE, disposition
@@ -71,6 +73,19 @@ def partnership_list_url(scope: selectors.Scope, **filters) -> str:
     return f"{reverse('partners:partnership_list')}?{urlencode(query, doseq=True)}"
 
 
+CHART_COUNTRIES = 15  # bars of the countries chart; the table below it lists them all
+
+
+def month_labels(months: list[date]) -> list[str]:
+    """Months as the reader writes them: within one year the month alone (6月, Jun), across years with
+    the year (2026年6月, June 2026)."""
+    if len({month.year for month in months}) > 1:
+        return [date_format(month, "YEAR_MONTH_FORMAT") for month in months]
+    # Translators: a Django date format for a month on a chart axis within one year (Chinese: n月).
+    month_only = pgettext("date format", "M")
+    return [date_format(month, month_only) for month in months]
+
+
 def dashboard(request):
     form, scope = scope_from_request(request)
     data = selectors.statistics(scope)
@@ -114,6 +129,10 @@ def dashboard(request):
             "label": _("Countries and regions"),
             "value": outbound["countries"],
             "unit": "",
+            "sub": _("countries: %(countries)s, regions of China: %(regions)s")
+            % {"countries": outbound["countries"] - outbound["regions"], "regions": outbound["regions"]},
+            "note": _("delegations that travelled: %(batches)s")
+            % {"batches": outbound["travelled"]["batches"]},
             "url": trip_list_url(scope, state=list(selectors.TRAVELLED)),
         },
         {
@@ -137,13 +156,18 @@ def dashboard(request):
         },
     ]
     places = selectors.places_visited(scope)
+    months = selectors.by_month(scope)
+    labels = month_labels([month for month, _batches, _people in months])
     charts = {
-        "months": selectors.by_month(scope),
+        "months": [
+            [label, batches, people] for label, (_m, batches, people) in zip(labels, months, strict=True)
+        ],
         "categories": [
             [str(_("Abroad")), outbound["batches"] - outbound["hkmo"]["batches"]],
             [str(_("Hong Kong or Macao")), outbound["hkmo"]["batches"]],
         ],
         "countries": places["countries"],
+        "chart_countries": places["countries"][:CHART_COUNTRIES],
         "regions": places["regions"],
         "points": report.country_points(places["countries"] + places["regions"]),
         "labels": {"batches": str(_("batches")), "person_times": str(_("person-times"))},

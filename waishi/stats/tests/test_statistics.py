@@ -43,15 +43,16 @@ def jingdezhen_2023(office):
 
 def test_jingdezhen_2023_reproduces_the_seed_and_the_report_says_it(demo, client, tmp_path):
     data = selectors.statistics(jingdezhen_2023(demo))
-    assert data["outbound"] | {"countries": 0, "by_continent": {}} == {
+    places = {"countries": 0, "regions": 0, "by_continent": {}, "travelled": {}}
+    assert data["outbound"] | places == {
         "batches": 13,
         "person_times": 42,
         "cross_unit": {"batches": 2, "person_times": 6},
         "hkmo": {"batches": 2, "person_times": 7},
         "cancelled": {"batches": 1, "person_times": 2},
-        "countries": 0,
-        "by_continent": {},
+        **places,
     }
+    assert data["outbound"]["travelled"]["batches"] == 12  # 13 approved, 1 did not travel
     assert data["passports"] == {
         "due": 40,
         "returned_on_time": 40,
@@ -279,10 +280,11 @@ def test_target_progress_is_in_the_statistics_and_the_report(world):
             "metric": "new_intents",
             "goal": 4.0,
             "current": 0.0,
+            "as_of": "2025-12-31",
             "deadline": "2025-12-31",
             "met": False,
             "behind": True,
         }
     ]
     text = "\n".join(p.text for p in Document(io.BytesIO(report.document(scope))).paragraphs)
-    assert "目标4个（2025年12月31日前），目前0个，进度滞后" in text
+    assert "目标4个（2025年12月31日前），截至2025年12月31日（目标期限）为0个，未完成" in text
