@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from waishi.core.errors import ApplicationError
 from waishi.core.generic import ConfiguredView, DetailView, ModelViews, apply_error
@@ -132,6 +132,9 @@ STEPS = {
     "evaluate": (forms.EvaluateForm, "travel.review_trip", "primary"),
     "close": (forms.EmptyForm, "travel.review_trip", "secondary"),
 }
+# Steps offered beside the next step, never as it: cancelling is possible in most states but is not what the
+# trip waits for.
+SECONDARY_STEPS = {"cancel"}
 STEP_LABELS = {
     "sign_off": gettext_lazy("Sign off"),
     "submit": gettext_lazy("Submit"),
@@ -244,6 +247,27 @@ def run_step(user, trip, step, form):
     return services.trip_close(actor=user, trip=trip)
 
 
+def step_message(step: str, trip) -> str:
+    """What the step did and what the trip waits for now, read from the trip the service returned."""
+    if step == "review":
+        if trip.state == TripState.ESCALATED:
+            return _(
+                "Reviewed and sent on to %(office)s for approval: a member's rank requires the decision of "
+                "the superior office."
+            ) % {"office": trip.deciding_office}
+        return _("Reviewed and sent to the leader of %(office)s for approval.") % {
+            "office": trip.deciding_office
+        }
+    if step == "approve":
+        done = _("Approved: approval document %(number)s issued.") % {"number": trip.approval_number}
+    else:
+        done = _("%(step)s: done.") % {"step": STEP_LABELS[step]}
+    waiting = selectors.waiting_for(trip)
+    if not waiting:
+        return done
+    return pgettext("two sentences", "%(done)s %(next)s") % {"done": done, "next": waiting}
+
+
 class TripDetailView(DetailView):
     def get(self, request, pk, step_forms=None, status=200):
         trip = self.config.get_object(request.user, pk)
@@ -276,9 +300,17 @@ class TripDetailView(DetailView):
                 notice_complete_on=selectors.notice_complete_on(trip),
                 report_due=selectors.report_due(trip),
                 steps=[
-                    {"name": s, "label": STEP_LABELS[s], "style": STEPS[s][2], "form": forms_by_step[s]}
+                    {
+                        "name": s,
+                        "label": STEP_LABELS[s],
+                        "style": STEPS[s][2],
+                        "form": forms_by_step[s],
+                        "secondary": s in SECONDARY_STEPS,
+                    }
                     for s in steps
                 ],
+                main_steps=[s for s in steps if s not in SECONDARY_STEPS],
+                waiting=selectors.waiting_for(trip),
                 follow_up_formset=forms.FollowUpFormSet(prefix="follow_ups"),
                 **self.related(trip),
             ),
@@ -297,7 +329,7 @@ class TripStepView(TripDetailView):
         form = step_form(step, trip, request.POST)
         if form.is_valid():
             try:
-                run_step(request.user, trip, step, form)
+                trip = run_step(request.user, trip, step, form)
             except ApplicationError as error:
                 if error.status in (403, 409):
                     messages.error(request, error.message)
@@ -311,7 +343,7 @@ class TripStepView(TripDetailView):
                 else:
                     messages.error(request, error.message)
                 return self.render_trip(trip, {step: form}, status=400)
-            messages.success(request, _("%(step)s: done.") % {"step": STEP_LABELS[step]})
+            messages.success(request, step_message(step, trip))
             return HttpResponseRedirect(trip.get_absolute_url())
         return self.render_trip(trip, {step: form}, status=400)
 

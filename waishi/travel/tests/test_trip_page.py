@@ -1,0 +1,221 @@
+"""The application page as each role sees it: the rule findings (message and severity, not the rule's code),
+the next-step card in each state (what the trip waits for and who acts; cancelling beside it, never as it)
+and the message after a step (where the trip went, the approval number). Pages in the default language."""
+
+import lxml.html
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from waishi.directory.choices import Rank
+from waishi.travel import selectors
+from waishi.travel.choices import TripState
+from waishi.travel.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+YEAR = timezone.localdate().year
+DEFAULT = "zh-hans"
+
+
+@pytest.fixture(autouse=True)
+def _fast(settings, tmp_path):
+    f.speed_up(settings, tmp_path)
+
+
+def open_page(client, user, trip):
+    client.force_login(user)
+    response = client.get(trip.get_absolute_url())
+    assert response.status_code == 200
+    return lxml.html.fromstring(response.content.decode())
+
+
+def card(doc):
+    """The next-step card: its text, its buttons' steps, the secondary ones, and whether it leads."""
+    found = doc.xpath('//*[@id="steps"]')
+    if not found:
+        return None
+    element = found[0]
+    buttons = element.xpath(".//button[@data-step]")
+    return {
+        "text": " ".join(element.text_content().split()),
+        "main": [b.get("data-step") for b in buttons if b.get("data-secondary") is None],
+        "secondary": [b.get("data-step") for b in buttons if b.get("data-secondary") is not None],
+        "waiting": " ".join(element.xpath('string(.//*[@id="waiting-for"])').split()),
+        "leads": "border-primary" in element.get("class"),
+    }
+
+
+def waiting(trip) -> str:
+    with translation.override(DEFAULT):
+        return selectors.waiting_for(trip)
+
+
+def senior_trip(world, state):
+    """A trip with a deputy bureau-level member: its review sends the decision to the province."""
+    return f.make_trip(world, ranks=[Rank.DEPUTY_BUREAU], positions=["副局长"], state=state)
+
+
+# --- the rule findings -------------------------------------------------------------------------------------
+
+
+def test_findings_show_the_message_and_severity_not_the_rules_code(client, world):
+    trip = f.make_trip(world, plan=False)  # not in the unit's annual plan: a warning
+    doc = open_page(client, f.clerk(world), trip)
+    findings = doc.get_element_by_id("findings")
+    finding = findings.xpath('.//*[@data-code="plan.outside"]')[0]
+    text = finding.text_content()
+    assert "plan.outside" not in findings.text_content()
+    assert not findings.xpath(".//code")
+    assert finding.get("title") == "plan.outside"  # for the curious, on hover
+    with translation.override(DEFAULT):
+        message = next(x.message for x in selectors.trip_findings(trip) if x.code == "plan.outside")
+        assert _("warning") in text
+    assert message in " ".join(text.split())
+
+
+# --- the next-step card ------------------------------------------------------------------------------------
+
+
+def test_an_escalated_trip_says_it_waits_for_the_province_and_offers_cancelling_aside(client, world):
+    trip = senior_trip(world, TripState.ESCALATED)
+    assert trip.deciding_office == world.province
+
+    staff = open_page(client, f.staff(world), trip)
+    seen = card(staff)
+    assert seen["waiting"].startswith(waiting(trip)) and world.province.name in seen["waiting"]
+    assert seen["main"] == [] and seen["secondary"] == ["cancel"]
+    assert staff.xpath('//*[@id="nothing-to-do"]') and not seen["leads"]
+
+    province = card(open_page(client, f.approver(world, world.province), trip))
+    assert province["main"] == ["approve", "reject"] and province["secondary"] == []
+    assert province["leads"] and not open_page(client, f.approver(world, world.province), trip).xpath(
+        '//*[@id="nothing-to-do"]'
+    )
+
+    city_leader = card(open_page(client, f.approver(world), trip))  # nothing to do, but told who acts
+    assert city_leader["main"] == city_leader["secondary"] == []
+    assert world.province.name in city_leader["waiting"]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        TripState.DRAFT,
+        TripState.SIGNED_OFF,
+        TripState.SUBMITTED,
+        TripState.RETURNED,
+        TripState.REVIEWED,
+        TripState.APPROVED,
+        TripState.BRIEFED,
+        TripState.DEPARTED,
+        TripState.RETURNED_HOME,
+        TripState.REPORTED,
+        TripState.EVALUATED,
+    ],
+)
+def test_every_open_state_says_what_it_waits_for_and_cancelling_is_never_the_next_step(client, world, state):
+    trip = f.make_trip(world, state=state)
+    expected = waiting(trip)
+    assert expected
+    users = [f.clerk(world), f.leader(world), f.staff(world), f.approver(world)]
+    acting = []
+    for user in users:
+        seen = card(open_page(client, user, trip))
+        assert seen is not None, (state, user)
+        assert seen["waiting"].startswith(expected), (state, user, seen["waiting"])
+        assert "cancel" not in seen["main"], (state, user)
+        if seen["main"]:
+            acting.append(user)
+    # Somebody among the unit's and the office's people acts in each open state.
+    assert acting, state
+
+
+def test_the_card_names_who_acts(client, world):
+    submitted = f.make_trip(world, state=TripState.SUBMITTED)
+    clerk = card(open_page(client, f.clerk(world), submitted))
+    assert world.city_a.name in clerk["waiting"] and clerk["main"] == [] and clerk["secondary"] == ["cancel"]
+    staff = card(open_page(client, f.staff(world), submitted))
+    assert staff["main"] == ["return", "review"] and staff["secondary"] == ["cancel"]
+
+    returned_home = f.make_trip(world, state=TripState.RETURNED_HOME)
+    assert world.unit_a.name in card(open_page(client, f.staff(world), returned_home))["waiting"]
+    assert card(open_page(client, f.clerk(world), returned_home))["main"] == ["report"]
+
+
+@pytest.mark.parametrize("state", [TripState.CLOSED, TripState.REJECTED, TripState.CANCELLED])
+def test_a_finished_trip_has_no_next_step_card(client, world, state):
+    trip = f.make_trip(world, state=state)
+    assert waiting(trip) == ""
+    for user in (f.clerk(world), f.staff(world), f.approver(world)):
+        assert card(open_page(client, user, trip)) is None
+
+
+# --- the message after a step ------------------------------------------------------------------------------
+
+
+def take_step(client, user, trip, step, data=None):
+    client.force_login(user)
+    response = client.post(reverse("travel:trip_step", args=[trip.pk, step]), data or {}, follow=True)
+    assert response.status_code == 200
+    trip.refresh_from_db()
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_after_review_the_message_says_the_trip_went_to_the_province(client, world):
+    trip = senior_trip(world, TripState.SUBMITTED)
+    messages = take_step(client, f.staff(world), trip, "review", {"opinion": "拟同意，报省外办审批"})
+    assert trip.state == TripState.ESCALATED
+    with translation.override(DEFAULT):
+        expected = _(
+            "Reviewed and sent on to %(office)s for approval: a member's rank requires the decision of "
+            "the superior office."
+        ) % {"office": world.province.name}
+    assert messages == [expected]
+    assert world.province.name in expected and "：已完成" not in expected
+
+
+def test_after_review_by_the_city_the_message_names_its_leader(client, world):
+    trip = f.make_trip(world, state=TripState.SUBMITTED)
+    messages = take_step(client, f.staff(world), trip, "review", {"opinion": "拟同意"})
+    assert trip.state == TripState.REVIEWED
+    with translation.override(DEFAULT):
+        expected = _("Reviewed and sent to the leader of %(office)s for approval.") % {
+            "office": world.city_a.name
+        }
+    assert messages == [expected]
+
+
+def test_after_approval_the_message_gives_the_approval_number(client, world):
+    trip = f.make_trip(world, state=TripState.REVIEWED)
+    messages = take_step(client, f.approver(world), trip, "approve", {"opinion": "同意"})
+    assert trip.state == TripState.APPROVED and trip.approval_number == f"甲外审〔{YEAR}〕1号"
+    with translation.override(DEFAULT):
+        done = _("Approved: approval document %(number)s issued.") % {"number": trip.approval_number}
+        expected = pgettext("two sentences", "%(done)s %(next)s") % {
+            "done": done,
+            "next": selectors.waiting_for(trip),
+        }
+    assert messages == [expected]
+    assert f"甲外审〔{YEAR}〕1号" in messages[0] and "：已完成" not in messages[0]
+
+
+def test_after_the_province_approves_the_number_is_the_provinces(client, world):
+    trip = senior_trip(world, TripState.ESCALATED)
+    messages = take_step(client, f.approver(world, world.province), trip, "approve", {"opinion": "同意"})
+    assert f"省外审〔{YEAR}〕1号" in messages[0]
+
+
+def test_after_other_steps_the_message_says_what_the_trip_waits_for(client, world):
+    trip = f.make_trip(world, state=TripState.SIGNED_OFF)
+    messages = take_step(client, f.clerk(world), trip, "submit")
+    assert trip.state == TripState.SUBMITTED
+    assert messages[0].endswith(waiting(trip)) and world.city_a.name in messages[0]
+    cancelled = take_step(client, f.clerk(world), trip, "cancel", {"reason": "任务取消"})
+    assert trip.state == TripState.CANCELLED
+    with translation.override(DEFAULT):
+        from waishi.travel.views import STEP_LABELS
+
+        assert cancelled == [_("%(step)s: done.") % {"step": STEP_LABELS["cancel"]}]
