@@ -174,7 +174,7 @@ def test_after_review_the_message_says_the_trip_went_to_the_province(client, wor
             "the superior office."
         ) % {"office": world.province.name}
     assert messages == [expected]
-    assert world.province.name in expected and "：已完成" not in expected
+    assert messages[0] == f"审核完成，已报送{world.province.name}审批：团组成员职级须由上级外办审批。"
 
 
 def test_after_review_by_the_city_the_message_names_its_leader(client, world):
@@ -199,7 +199,7 @@ def test_after_approval_the_message_gives_the_approval_number(client, world):
             "next": selectors.waiting_for(trip),
         }
     assert messages == [expected]
-    assert f"甲外审〔{YEAR}〕1号" in messages[0] and "：已完成" not in messages[0]
+    assert messages[0] == f"已批准，批件文号为甲外审〔{YEAR}〕1号。等待{world.city_a.name}登记行前教育。"
 
 
 def test_after_the_province_approves_the_number_is_the_provinces(client, world):
