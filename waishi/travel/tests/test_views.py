@@ -124,3 +124,12 @@ def test_trip_page_writes_its_dates_in_chinese(client, world):
     page = client.get(trip.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "2026年5月1日" in page and "2026年5月5日" in page
     assert "2026-05-01" not in page and "2026-05-05" not in page
+
+
+@pytest.mark.django_db
+def test_the_trip_lists_add_button_is_named_as_the_menu_names_it(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.user("unit_clerk"))
+    page = client.get(reverse("travel:trip_list")).content.decode()
+    assert "新建出访申请</a>" in page and "新增出访团组" not in page
