@@ -23,6 +23,7 @@ class TravelDocumentFilterSet(FilterSet):
     )
     valid_on = django_filters.DateFilter(label=_("valid on"), method="valid")
     office_tree = django_filters.ModelChoiceFilter(
+        field_name="person__organization",  # what the API schema reads its type from
         queryset=Organization.objects.filter(kind=OrganizationKind.FAO),
         label=_("Office and the offices below"),
         method="within",
