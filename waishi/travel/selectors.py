@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from waishi.core import config
 from waishi.core.deadlines import due_date
@@ -112,9 +112,10 @@ def search_trips(user, query: str) -> list[Hit]:
 
 def _item(trip: Trip, title: str, category: str, due=None) -> WorkItem:
     today = timezone.localdate()
+    unit = trip.applicant_unit.short_name or trip.applicant_unit
     return WorkItem(
-        title=f"{title}: {trip.applicant_unit.short_name or trip.applicant_unit} "
-        f"{date_format(trip.depart_date)} {trip.mission[:30]}",
+        title=f"{title}{pgettext('label separator', ': ')}{unit} {date_format(trip.depart_date)} "
+        f"{trip.mission[:30]}",
         url=trip.get_absolute_url(),
         category=category,
         due=due,

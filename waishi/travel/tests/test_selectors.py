@@ -293,4 +293,5 @@ def test_work_queue_and_search_write_the_departure_date_in_chinese(world):
         ]
         hits = selectors.search_trips(f.clerk(world), "陶瓷论坛")
     assert titles and all("2027年3月8日" in t and "2027-03-08" not in t for t in titles)
+    assert all("：" in t and ": " not in t for t in titles)  # a Chinese colon after what is due
     assert hits and "2027年3月8日" in hits[0].subtitle and "2027-03-08" not in hits[0].subtitle
