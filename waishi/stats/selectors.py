@@ -14,6 +14,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
+from pypinyin import lazy_pinyin
 
 from waishi.directory.models import Organization
 from waishi.partners import selectors as partner_selectors
@@ -262,13 +263,14 @@ def by_month(scope: Scope) -> list[tuple[date, int, int]]:
 
 def places_visited(scope: Scope) -> dict[str, list[dict]]:
     """Countries, and apart from them the regions of China, by the number of delegations that travelled
-    there: the same stops as ``outbound``'s "countries" (DOMAIN.md: Hong Kong and Macao are never listed
-    among countries)."""
-    rows = (
+    there, then in pinyin order (as a Chinese list is read, not by code point): the same stops as
+    ``outbound``'s "countries" (DOMAIN.md: Hong Kong and Macao are never listed among countries)."""
+    rows = sorted(
         visited_legs(scope)
         .values("country_id", "country__name_zh", "country__continent", "country__is_region")
         .annotate(batches=Count("trip", distinct=True))
-        .order_by("-batches", "country__name_zh")
+        .order_by(),
+        key=lambda row: (-row["batches"], lazy_pinyin(row["country__name_zh"]), row["country_id"]),
     )
     places = {"countries": [], "regions": []}
     for row in rows:

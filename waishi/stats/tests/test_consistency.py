@@ -181,3 +181,13 @@ def test_active_share_and_targets_say_the_day_they_are_measured_on(world):
     assert "目标75%（2025年12月31日前），截至2025年12月31日（目标期限）为100%，已完成。" in text
     assert "目标75%（2026年12月31日前），截至2026年11月30日为50%，进度滞后。" in text
     assert "目前" not in text  # no undated "now"
+
+
+def test_places_with_as_many_delegations_are_listed_in_pinyin_order(world):
+    """德国, 法国, 澳大利亚 once each: 澳 (ào), 德 (dé), 法 (fǎ), not the characters' code points."""
+    for day, country in ((4, "FR"), (11, "DE"), (18, "AU")):
+        trip(world, D(2026, 6, day), stops=(country,))
+    trip(world, D(2026, 7, 2), stops=("JP",))
+    trip(world, D(2026, 7, 9), stops=("JP",))
+    visited = selectors.places_visited(selectors.Scope(world.city_a, D(2026, 1, 1), D(2026, 11, 22)))
+    assert [row["code"] for row in visited["countries"]] == ["JP", "AU", "DE", "FR"]
