@@ -100,22 +100,15 @@ def test_an_escalated_trip_says_it_waits_for_the_province_and_offers_cancelling_
     assert world.province.name in city_leader["waiting"]
 
 
-@pytest.mark.parametrize(
-    "state",
-    [
-        TripState.DRAFT,
-        TripState.SIGNED_OFF,
-        TripState.SUBMITTED,
-        TripState.RETURNED,
-        TripState.REVIEWED,
-        TripState.APPROVED,
-        TripState.BRIEFED,
-        TripState.DEPARTED,
-        TripState.RETURNED_HOME,
-        TripState.REPORTED,
-        TripState.EVALUATED,
-    ],
-)
+# Every state a trip can still move on from (the escalated one has a test of its own, above).
+OPEN_STATES = [
+    state
+    for state in TripState
+    if state not in {TripState.CLOSED, TripState.REJECTED, TripState.CANCELLED, TripState.ESCALATED}
+]
+
+
+@pytest.mark.parametrize("state", OPEN_STATES)
 def test_every_open_state_says_what_it_waits_for_and_cancelling_is_never_the_next_step(client, world, state):
     trip = f.make_trip(world, state=state)
     expected = waiting(trip)
