@@ -72,6 +72,14 @@ def shot():
     return take
 
 
+def open_form(page, button: str, panel: str):
+    """Click the button that unfolds a form (a Bootstrap collapse) and wait until it has unfolded: a click
+    on the submit button of a form still sliding open could miss it and never submit (a journey timed out
+    on its navigation now and then)."""
+    page.click(button)
+    page.wait_for_selector(f"{panel}.collapse.show")
+
+
 def login(page, username: str, password: str = "Waishi@2026"):
     """The login form, then for FAO and administrator accounts the code of their authenticator app (the
     first login sets the key up, as a person scanning the QR code would)."""

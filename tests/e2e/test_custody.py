@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, open_form
 from waishi.core.testing.factories import PersonFactory
 from waishi.directory.models import Organization
 from waishi.passports.models import CustodyMovement, TravelDocument
@@ -42,7 +42,7 @@ def test_check_out_and_return_in_the_browser(page, shot):
     login(page, "passport")
     page.goto(page.base_url + document.get_absolute_url())
     assert "S*****321" in page.content() and NUMBER not in page.content()
-    page.click("button[data-movement=check_out]")
+    open_form(page, "button[data-movement=check_out]", "#move-check_out")
     page.select_option("#move-check_out select[name=trip]", str(trip.pk))
     with page.expect_navigation():
         page.click("#move-check_out button[type=submit]")
@@ -65,7 +65,7 @@ def test_check_out_and_return_in_the_browser(page, shot):
     shot(page, "custody-03-out-on-a-trip")
 
     page.goto(page.base_url + document.get_absolute_url())
-    page.click("button[data-movement=return]")
+    open_form(page, "button[data-movement=return]", "#move-return")
     with page.expect_navigation():
         page.click("#move-return button[type=submit]")
     document.refresh_from_db()

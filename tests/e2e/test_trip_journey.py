@@ -8,7 +8,7 @@ from pathlib import Path
 from django.utils import timezone
 from docx import Document
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, open_form
 from waishi.core.testing.factories import PersonFactory
 from waishi.directory.models import Organization
 from waishi.travel.models import PerDiemRate, Trip
@@ -22,7 +22,7 @@ def logout(page):
 
 def step(page, name: str):
     """Open a workflow step's form on the application page and confirm it."""
-    page.click(f"button[data-step={name}]")
+    open_form(page, f"button[data-step={name}]", f"#step-{name}")
     with page.expect_navigation():
         page.click(f"#step-{name} button[type=submit]")
 
@@ -99,7 +99,7 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     # The office returns it once, with every correction listed.
     login(page, "staff")
     page.goto(page.base_url + trip.get_absolute_url())
-    page.click("button[data-step=return]")
+    open_form(page, "button[data-step=return]", "#step-return")
     page.select_option("#id_fixes-0-field", "mission")
     page.fill("#id_fixes-0-message", "请写明论坛名称和主办单位。")
     page.fill("#id_fixes-1-message", "请补充校际合作协议草案。")
@@ -148,11 +148,11 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
     login(page, "staff")
     page.goto(page.base_url + trip.get_absolute_url())
     step(page, "brief")
-    page.click("button[data-step=depart]")
+    open_form(page, "button[data-step=depart]", "#step-depart")
     page.fill("#step-depart input[name=date]", iso(depart))
     with page.expect_navigation():
         page.click("#step-depart button[type=submit]")
-    page.click("button[data-step=come_back]")
+    open_form(page, "button[data-step=come_back]", "#step-come_back")
     page.fill(f"#id_entry_{member.pk}", iso(back + datetime.timedelta(days=2)))
     with page.expect_navigation():
         page.click("#step-come_back button[type=submit]")
@@ -163,7 +163,7 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
 
     login(page, "clerk")
     page.goto(page.base_url + trip.get_absolute_url())
-    page.click("button[data-step=report]")
+    open_form(page, "button[data-step=report]", "#step-report")
     page.fill(
         "#step-report textarea[name=text]", "代表团出席论坛并作主旨发言，与东京艺术大学达成交换生合作意向。"
     )
@@ -173,7 +173,7 @@ def test_trip_from_application_to_closing(page, shot, tmp_path):
 
     login(page, "staff")
     page.goto(page.base_url + trip.get_absolute_url())
-    page.click("button[data-step=evaluate]")
+    open_form(page, "button[data-step=evaluate]", "#step-evaluate")
     page.fill("#step-evaluate input[name=score]", "92")
     page.fill("#id_follow_ups-0-item", "落实交换生合作协议签署")
     page.fill("#id_follow_ups-0-owner", "景德镇陶瓷大学国际交流处")
