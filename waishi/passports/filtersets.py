@@ -7,6 +7,7 @@ from waishi.directory.filtersets import person_search
 from waishi.directory.models import Organization, Person
 from waishi.passports.choices import DocumentState, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
+from waishi.passports.selectors import office_documents
 
 
 class TravelDocumentFilterSet(FilterSet):
@@ -54,9 +55,9 @@ class TravelDocumentFilterSet(FilterSet):
         return queryset.valid_on(value)
 
     def within(self, queryset, name, value):
-        """The documents of an office's people and of the offices and units below it (as the figures)."""
-        offices = Organization.objects.filter(path__startswith=value.path)
-        return queryset.filter(person__organization__in=offices)
+        """The documents of an office's people and of the offices and units below it: those the figures
+        count (``selectors.office_documents``)."""
+        return queryset.filter(pk__in=office_documents(value, include_lower=True).values("pk"))
 
     def due_back_in(self, queryset, name, value):
         """Documents with a check-out due back in the range (the collection rate's check-outs)."""
