@@ -48,8 +48,10 @@ class TripTable(tables.Table):
         order_by = ("-depart_date",)
 
     def render_approval_number(self, record):
+        if record.approval_number:
+            return record.approval_number
         created = date_format(timezone.localtime(record.created_at).date())
-        return record.approval_number or gettext("Application of %(date)s") % {"date": created}
+        return gettext("Application of %(date)s") % {"date": created}
 
     def value_approval_number(self, record):
         return record.approval_number
