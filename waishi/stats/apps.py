@@ -16,6 +16,6 @@ class StatsConfig(AppConfig):
                 _("Statistics"),
                 "bi-bar-chart",
                 order=40,
-                items=(MenuItem(_("Dashboard"), "stats:dashboard", "travel.view_trip"),),
+                items=(MenuItem(_("Dashboard"), "stats:dashboard", "travel.view_statistics"),),
             )
         )

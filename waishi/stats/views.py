@@ -40,7 +40,7 @@ class ScopeForm(Form):
 def scope_from_request(request) -> tuple[ScopeForm, selectors.Scope]:
     """The office and span asked for, or the user's office and this year to date."""
     offices = selectors.offices(request.user)
-    if not request.user.has_perm("travel.view_trip") or not offices.exists():
+    if not request.user.has_perm("travel.view_statistics") or not offices.exists():
         raise PermissionDenied
     today = timezone.localdate()
     own = request.user.organization.office() if request.user.organization else None

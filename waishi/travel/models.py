@@ -154,6 +154,8 @@ class Trip(BaseModel):
             ("review_trip", _("Can review, return and follow trips")),
             ("approve_trip", _("Can approve or reject trips")),
             ("report_trip", _("Can file trip reports")),
+            # The statistics of an office (trips, travel documents, sister cities): its FAO's roles.
+            ("view_statistics", _("Can read the statistics of its office")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,6 +20,7 @@ PARTNERS_KEEP = PARTNERS_READ | {
     "partners.delete_partnerexchange",
 }
 DOCUMENTS_READ = {"passports.view_traveldocument"}
+STATISTICS_READ = {"travel.view_statistics"}  # an office's figures: the roles of an FAO, not a unit's
 DOCUMENTS_KEEP = DOCUMENTS_READ | {
     "passports.add_traveldocument",
     "passports.change_traveldocument",
@@ -66,7 +67,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "travel.delete_perdiemrate",
     }
     | TRAVEL_READ
-    | DOCUMENTS_READ,
+    | DOCUMENTS_READ
+    | STATISTICS_READ,
     Role.FAO_LEADER: REFERENCE_READ
     | PARTNERS_READ
     | {
@@ -77,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     }
     | TRAVEL_READ
     | DOCUMENTS_READ
+    | STATISTICS_READ
     | {
         "travel.approve_trip",
         "directory.view_person",
@@ -87,8 +90,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PASSPORT_OFFICER: REFERENCE_READ
     | TRAVEL_READ
     | DOCUMENTS_KEEP
+    | STATISTICS_READ
     | {"directory.view_person", "directory.reveal_person"},
-    Role.VIEWER: REFERENCE_READ | TRAVEL_READ | DOCUMENTS_READ | PARTNERS_READ | {"directory.view_person"},
+    Role.VIEWER: REFERENCE_READ
+    | TRAVEL_READ
+    | DOCUMENTS_READ
+    | PARTNERS_READ
+    | STATISTICS_READ
+    | {"directory.view_person"},
     Role.SYSTEM_ADMIN: REFERENCE_READ
     | {
         "directory.add_organization",

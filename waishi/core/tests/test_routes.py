@@ -35,6 +35,7 @@ from openpyxl import load_workbook
 
 from waishi.conftest import build_world
 from waishi.core.models import Attachment, AuditAnchor, AuditHead, AuditLog, Notification
+from waishi.core.navigation import menus_for
 from waishi.core.testing.data import module_data
 from waishi.core.testing.views import API_TESTS, VIEW_TESTS
 from waishi.core.tests.test_registry import collected_by_pytest, import_test_modules
@@ -44,6 +45,7 @@ from waishi.passports.choices import MovementKind
 from waishi.passports.forms import TravelDocumentForm
 from waishi.passports.models import CustodyMovement
 from waishi.users.choices import Role
+from waishi.users.models import User
 from waishi.users.roles import ROLE_PERMISSIONS
 
 import_test_modules()
@@ -356,6 +358,17 @@ class Side:
     office: object = None  # the side's FAO
 
 
+class Absent(dict):
+    """Any key: a record whose pk no row has."""
+
+    def __missing__(self, key):
+        return Notification(pk=2_000_000_000)
+
+
+# A side whose records do not exist: another side's record must be answered as one of these is.
+NOWHERE = Side(records=Absent(), notifications=Absent())
+
+
 @dataclass(repr=False)
 class Site:
     world: object
@@ -543,6 +556,12 @@ def check_anonymous(site, name, route):
         assert response.url.startswith(reverse("login")), (url, response.url)
 
 
+def not_found_statuses(route):
+    """Another side's record, to a role that may use the route: 404; a GET on a POST-only route may be
+    answered 405 first."""
+    return {404} | ({405} if route.status == 405 else set())
+
+
 def denied_statuses(route):
     """A refusal: 403 or 404; a GET on a POST-only route may be answered 405 first."""
     return DENIED | ({405} if route.status == 405 else set())
@@ -560,20 +579,24 @@ def check_role(site, name, route, role):
     assert response.status_code == route.status, (url, role, response.status_code)
     check_rows(site, route, response, f"{url} as {role}")
     if scoped_record(site, route):
-        # Unit B's record: not found, and nothing done to it.
+        # Unit B's record: not found (404, not 403, which would tell that it exists), and nothing done to it.
         url_b = route.url(name, site.b, role)
         response = request(client, "get", url_b, f"{url_b} as {role} of A")
-        assert response.status_code in denied_statuses(route), (url_b, role, response.status_code)
-        check_unsafe(client, name, url_b, f"{url_b} as {role} of A")
+        assert response.status_code in not_found_statuses(route), (url_b, role, response.status_code)
+        check_unsafe(client, name, url_b, route.url(name, NOWHERE, role), f"{url_b} as {role} of A")
     elif route.query:
         check_other_side_query(client, route.url(name, site.b, role), route, site.b, f"as {role} of A")
 
 
-def check_unsafe(client, name, url, what):
+def check_unsafe(client, name, url, absent_url, what):
+    """A change asked of another side's record: refused, and answered as for a record that does not exist
+    (a 403 only when the role may not make that change to any record)."""
     method = UNSAFE[name]
     if method is not None:
         response = request(client, method, url, f"{method.upper()} {what}")
         assert response.status_code in DENIED, (method, what, response.status_code)
+        absent = request(client, method, absent_url, f"{method.upper()} {absent_url}")
+        assert response.status_code == absent.status_code, (method, what, response.status_code, absent_url)
 
 
 def check_other_side_query(client, url, route, other_side, what):
@@ -619,8 +642,8 @@ def check_other_seat(site, name, route):
                 assert site.a.texts[route.rows] not in content_text(response), what
         if scoped_record(site, route):
             response = request(client, "get", url, what)
-            assert response.status_code in denied_statuses(route), (what, response.status_code)
-            check_unsafe(client, name, url, what)
+            assert response.status_code in not_found_statuses(route), (what, response.status_code)
+            check_unsafe(client, name, url, route.url(name, NOWHERE, role), what)
         elif route.query:
             check_other_side_query(client, url, route, site.a, f"as {role} of another seat")
 
@@ -724,3 +747,16 @@ def test_static_files_carry_the_security_headers(client, settings):
     response = client.get(settings.STATIC_URL + "waishi/waishi.js")
     assert response.status_code == 200
     assert_security_headers(response, "a static file")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_every_menu_link_opens_for_the_role_it_is_shown_to(site, role):
+    """The menus are read from the role's permissions, each page decides for itself: a link a role is
+    shown must open for it (the statistics menu once offered a unit's clerk a page that refused him)."""
+    user = User.objects.get(username=f"{role}-{seat(site.world, role, 'a').code}")
+    client = client_for(site, role)
+    for menu in menus_for(user):
+        for item in menu["items"]:
+            response = request(client, "get", item["url"], f"{role}: {menu['label']} › {item['label']}")
+            assert response.status_code == 200, (role, item["url"], response.status_code)

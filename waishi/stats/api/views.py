@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -37,7 +38,7 @@ class StatsView(APIView):
         },
     )
     def get(self, request):
-        if not request.user.has_perm("travel.view_trip"):
+        if not request.user.has_perm("travel.view_statistics"):
             raise PermissionDenied()
         params = request.query_params
         data = {"office": params.get("office", ""), "include_lower": params.get("include_lower", "0")}
@@ -47,7 +48,7 @@ class StatsView(APIView):
         office = selectors.offices(request.user).filter(code=query.validated_data["office"]).first()
         if office is None:
             raise NotFound(_("No office with this code in your jurisdiction."))
-        end = query.validated_data.get("to") or date.today()
+        end = query.validated_data.get("to") or timezone.localdate()
         start = query.validated_data.get("from") or date(end.year, 1, 1)
         if end < start:
             raise serializers.ValidationError({"to": [_("The end lies before the start.")]})
