@@ -1,6 +1,7 @@
 """Upload checks (QUALITY.md line 12): the type is decided by the file's content, not its name or the
 browser's word; the size is limited; archives are stored as they are, never expanded."""
 
+import io
 import zipfile
 
 from django.conf import settings
@@ -47,13 +48,22 @@ def sniff(upload) -> str | None:
     return None
 
 
-def check_upload(upload) -> str:
+def check_size(upload) -> None:
+    """Refuse a file larger than WAISHI_UPLOAD_MAX_BYTES (an attachment, an import)."""
     limit = settings.WAISHI_UPLOAD_MAX_BYTES
-    if upload.size > limit:
+    size = getattr(upload, "size", None)
+    if size is None:  # a plain file object
+        size = upload.seek(0, io.SEEK_END)
+        upload.seek(0)
+    if size > limit:
         raise ApplicationError(
             "too_large",
             _("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)},
         )
+
+
+def check_upload(upload) -> str:
+    check_size(upload)
     mime_type = sniff(upload)
     if mime_type is None:
         raise ApplicationError(

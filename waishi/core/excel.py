@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from zipstream import ZipStream
 
+from waishi.core.attachments import check_size
 from waishi.core.audit import audit
 from waishi.core.errors import ApplicationError
 from waishi.core.services import model_bulk_write, model_create, model_update, snapshot
@@ -45,6 +46,9 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 DATE_STYLE, DATETIME_STYLE = 1, 2  # indexes into cellXfs of STYLES
 FLUSH_BYTES = 64 * 1024
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An imported workbook is a zip: one that would unpack to more than this (a "zip bomb") is not read. A file
+# of Importer.max_rows rows of a dozen columns unpacks to some tens of MB.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -449,7 +453,17 @@ class Importer:
         report = ImportReport()
         self._memo, self._rows, self._existing, self._blank_form = {}, [], None, None
         self._form_options = self.form_options(actor)
+        check_size(fileobj)
         try:
+            with zipfile.ZipFile(fileobj) as archive:  # the directory only: what reading would unpack
+                unpacked = sum(member.file_size for member in archive.infolist())
+            fileobj.seek(0)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ApplicationError(
+                    "too_large",
+                    _("The workbook holds more than %(limit)d MB once unpacked.")
+                    % {"limit": MAX_UNPACKED_BYTES // (1024 * 1024)},
+                )
             workbook = load_workbook(fileobj, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise ApplicationError("bad_file", _("The file is not an Excel workbook (.xlsx).")) from exc

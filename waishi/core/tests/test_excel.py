@@ -816,6 +816,41 @@ def test_import_view_shows_a_file_that_is_not_a_zip_as_a_form_error(client, worl
     assert response.context["form"].errors["file"]
 
 
+def test_import_view_refuses_a_file_over_the_size_limit_and_writes_nothing(client, world, settings):
+    """QUALITY.md Security 12: an imported file is size-limited like an attachment."""
+    client.force_login(world.user("fao_staff"))
+    zh = labels("zh-hans")
+    content = xlsx([zh[n] for n in FIELDS], good_rows(world)).getvalue()
+    settings.WAISHI_UPLOAD_MAX_BYTES = len(content) - 1
+    response = client.post(
+        reverse("directory:person_import"), {"file": SimpleUploadedFile("people.xlsx", content)}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert not Person.objects.exists()
+    settings.WAISHI_UPLOAD_MAX_BYTES = len(content)
+    response = client.post(
+        reverse("directory:person_import"), {"file": SimpleUploadedFile("people.xlsx", content)}
+    )
+    assert response.status_code == 302 and Person.objects.count() == 3
+
+
+def test_a_workbook_that_would_unpack_too_large_is_not_read(world, monkeypatch):
+    """An archive is not expanded: a workbook whose members add up to more than the limit (a zip bomb) is
+    refused from the zip's directory, before openpyxl unpacks anything."""
+    content = xlsx([labels("zh-hans")[n] for n in FIELDS], good_rows(world))
+    monkeypatch.setattr("waishi.core.excel.MAX_UNPACKED_BYTES", 1000)
+
+    def unpacked(*args, **kwargs):
+        raise AssertionError("the workbook was unpacked")
+
+    monkeypatch.setattr("waishi.core.excel.load_workbook", unpacked)
+    with pytest.raises(ApplicationError) as caught:
+        run_import(world.user("fao_staff"), content)
+    assert caught.value.code == "too_large"
+    assert not Person.objects.exists()
+
+
 def test_import_view_needs_the_add_permission(client, world):
     client.force_login(world.user("viewer"))
     zh = labels("zh-hans")
