@@ -170,7 +170,12 @@ def purge(before, minimum_days: int) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        # A prefix of the chain, up to the first row younger than ``before`` (a clock set back can put
+        # older-looking rows after it: they are kept with it).
         old = AuditLog.objects.filter(at__lt=before)
+        first_young = AuditLog.objects.filter(at__gte=before).order_by("seq").values_list("seq").first()
+        if first_young is not None:
+            old = old.filter(seq__lt=first_young[0])
         last_old = old.order_by("-seq").only("seq", "hash").first()
         if last_old is None:
             return 0

@@ -46,3 +46,19 @@ def test_a_forged_anchor_is_detected(db):
     AuditAnchor.objects.create(pk=1, seq=2, prev_hash=AuditLog.objects.get(seq=2).prev_hash, mac="0" * 64)
     result = verify()
     assert not result.ok and "anchor" in result.reason
+
+
+def test_a_young_row_between_old_ones_is_never_deleted(db):
+    """The chain is in the order rows were written; a clock set back can give a later row an earlier time.
+    A purge deletes a prefix of the chain: it stops at the first row younger than the cut-off."""
+    for _ in range(4):
+        audit("test.event")
+    QuerySet.update(AuditLog.objects.filter(seq__in=[1, 3]), at=timezone.now() - timedelta(days=400))
+    assert purge(timezone.now() - timedelta(days=184), minimum_days=184) == 1
+    assert list(
+        AuditLog.objects.filter(action="test.event").order_by("seq").values_list("seq", flat=True)
+    ) == [
+        2,
+        3,
+        4,
+    ]
