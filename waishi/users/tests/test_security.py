@@ -125,3 +125,58 @@ def test_weak_passwords_are_refused(world, password):
     user = world.user("viewer")
     with pytest.raises(ApplicationError):
         services.user_update(actor=None, user=user, password=password)
+
+
+def test_passwords_are_stored_as_argon2_hashes_and_older_hashes_are_upgraded_at_login(client, world):
+    from django.contrib.auth.hashers import make_password
+
+    from waishi.users.models import User
+
+    user = world.user("unit_clerk")
+    assert user.password.startswith("argon2$argon2id$")
+    User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    assert attempt(client, user.username, PASSWORD).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$") and user.check_password(PASSWORD)
+
+
+def test_an_idle_session_ends_and_no_session_outlives_eight_hours_on_a_page_or_the_api(client, world):
+    from django.utils import timezone
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.WAISHI_SESSION_ABSOLUTE_SECONDS == 8 * 3600
+    assert not settings.SESSION_SAVE_EVERY_REQUEST  # renewed by the middleware, at most once a minute
+    user = world.user("unit_clerk")
+    assert attempt(client, user.username, PASSWORD).status_code == 302
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    response = client.get(reverse("search"))  # idle past its expiry
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+    assert attempt(client, user.username, PASSWORD).status_code == 302
+    assert client.get(reverse("api:person-list")).status_code == 200
+    session = client.session
+    session[SESSION_STARTED] = int(time.time()) - settings.WAISHI_SESSION_ABSOLUTE_SECONDS - 1
+    session[SESSION_RENEWED] = int(time.time())  # active a moment ago: the absolute limit still applies
+    session.save()
+    assert client.get(reverse("api:person-list")).status_code in (401, 403)
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+
+
+def test_disabling_a_user_on_the_account_page_signs_him_out(client, world):
+    from waishi.core.testing.factories import UserFactory
+
+    user = UserFactory(username="disabled-clerk", organization=world.unit_a, roles=["unit_clerk"])
+    attempt(client, user.username, PASSWORD)
+    assert client.get(reverse("search")).status_code == 200
+    admin = client.__class__()
+    admin.force_login(world.user("system_admin", world.province))
+    response = admin.post(
+        reverse("users:user_edit", args=[user.pk]),
+        {"username": user.username, "organization": user.organization_id},
+    )  # is_active left unticked
+    assert response.status_code == 302, response.content.decode()[:800]
+    user.refresh_from_db()
+    assert not user.is_active
+    assert not Session.objects.filter(session_key=client.session.session_key).exists()
+    assert client.get(reverse("search")).status_code == 302
