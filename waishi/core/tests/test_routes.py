@@ -13,7 +13,9 @@ security headers are on every answer; and no GET changes a business row.
 """
 
 import io
+import logging
 import re
+import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ from django.utils.http import urlencode
 from openpyxl import load_workbook
 
 from waishi.conftest import build_world
+from waishi.core.fields import EncryptedCharField
 from waishi.core.models import Attachment, AuditAnchor, AuditHead, AuditLog, Notification
 from waishi.core.navigation import menus_for
 from waishi.core.testing.data import module_data
@@ -375,6 +378,18 @@ class Site:
     a: Side
     b: Side
     sessions: dict  # (seat, role) → session key; seat "a" or OTHER
+    secrets: frozenset  # the plaintext of every encrypted value stored
+
+
+def stored_secrets() -> frozenset[str]:
+    """The full ID, passport and phone numbers stored (QUALITY.md Security 9): no page, JSON answer, export
+    or log shows one to anybody; only a reveal, which no route here makes, does."""
+    found = set()
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+        for row in model._base_manager.all() if names else ():
+            found.update(value for name in names if (value := getattr(row, name)))
+    return frozenset(found)
 
 
 def seat(world, role, where):
@@ -422,7 +437,10 @@ def build_side(world, where) -> Side:
         received_by="保管员",
     )
     side.records["contact"] = Contact.objects.create(
-        partnership=side.records["partners.partnership"], side=ContactSide.THEIRS, name=f"联系人{where}"
+        partnership=side.records["partners.partnership"],
+        side=ContactSide.THEIRS,
+        name=f"联系人{where}",
+        phone=f"+8135555010{len(where)}",
     )
     for role in Role.values:
         user = world.user(role, seat(world, role, where))
@@ -445,11 +463,14 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         sessions = {
             (where, role): signed_in(world, role, where) for where in ("a", OTHER) for role in Role.values
         }
-        yield Site(world, a, b, sessions)
+        secrets = stored_secrets()
+        assert len(secrets) >= 4, secrets  # a person's ID and phone numbers, a passport's, a contact's phone
+        yield Site(world, a, b, sessions, secrets)
 
 
 def client_for(site, role, where="a", **options) -> Client:
     client = Client(**options)
+    client.secrets = site.secrets
     if role != ANONYMOUS:
         client.cookies[settings.SESSION_COOKIE_NAME] = site.sessions[(where, role)]
     return client
@@ -493,7 +514,23 @@ def request(client, method, url, what, **options):
     response = getattr(client, method)(url, **options)
     assert_security_headers(response, what)
     assert response.status_code < 500, (what, response.status_code)
+    text = answer_text(response)
+    assert not [s for s in getattr(client, "secrets", ()) if s in text], (what, "shows a full number")
     return response
+
+
+def answer_text(response) -> str:
+    """Everything an answer holds as text: a page, JSON, the XML members of an .xlsx or .docx. A streamed
+    answer is read and put back, for the checks that read it again."""
+    if response.streaming:
+        body = b"".join(response.streaming_content)
+        response.streaming_content = [body]
+    else:
+        body = response.content
+    if body.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(archive.read(name).decode(errors="replace") for name in archive.namelist())
+    return body.decode(errors="replace")
 
 
 def unsafe_method(view) -> str | None:
@@ -532,8 +569,9 @@ DENIED = {403, 404}
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
-def test_route(site, name, role):
+def test_route(site, caplog, name, role):
     route = DECLARED[name]
+    caplog.set_level(logging.DEBUG)
     with no_business_writes(f"GET {name} as {role}"):
         if role == ANONYMOUS:
             check_anonymous(site, name, route)
@@ -541,6 +579,7 @@ def test_route(site, name, role):
             check_other_seat(site, name, route)
         else:
             check_role(site, name, route, role)
+    assert not [s for s in site.secrets if s in caplog.text], "a full number in the log"
 
 
 def check_anonymous(site, name, route):
