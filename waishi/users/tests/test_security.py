@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -40,12 +41,16 @@ def test_five_wrong_passwords_lock_the_account_and_the_lock_is_audited(client, w
 def test_the_lock_ends_after_the_cool_off(client, world, settings):
     from axes.models import AccessAttempt
 
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert timedelta(minutes=30) == settings.AXES_COOLOFF_TIME
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
     user = world.user("fao_staff")
     for _ in range(5):
         attempt(client, user.username, "wrong-Password1")
-    AccessAttempt.objects.update(
-        attempt_time=AccessAttempt.objects.first().attempt_time - settings.AXES_COOLOFF_TIME
-    )
+    locked_at = AccessAttempt.objects.get().attempt_time
+    AccessAttempt.objects.update(attempt_time=locked_at - settings.AXES_COOLOFF_TIME + timedelta(minutes=1))
+    assert attempt(client, user.username, PASSWORD).status_code == 429  # a minute before the end
+    AccessAttempt.objects.update(attempt_time=locked_at - settings.AXES_COOLOFF_TIME)
     assert attempt(client, user.username, PASSWORD).status_code == 302
 
 
