@@ -166,12 +166,17 @@ def document(scope: selectors.Scope) -> bytes:
     return to_bytes(doc)
 
 
+def write_row(sheet, values) -> None:
+    """Append a row whose text cells no spreadsheet will run as formulas (QUALITY.md Security 12)."""
+    sheet.append([safe_cell(value) for value in values])
+
+
 def workbook(scope: selectors.Scope) -> bytes:
     """The tables behind the report, one sheet each."""
     data = selectors.statistics(scope)
     book = Workbook(write_only=True)
     summary = book.create_sheet("汇总")
-    summary.append(["指标", "本期", "上年同期"])
+    write_row(summary, ["指标", "本期", "上年同期"])
     out, previous = data["outbound"], data["previous"]["outbound"]
     for label, now, before in [
         ("团组（批）", out["batches"], previous["batches"]),
@@ -198,9 +203,10 @@ def workbook(scope: selectors.Scope) -> bytes:
         ),
         ("新签意向书（份）", data["partners"]["new_intents"], data["previous"]["partners"]["new_intents"]),
     ]:
-        summary.append([label, now, before])
+        write_row(summary, [label, now, before])
     trips = book.create_sheet("出访团组")
-    trips.append(
+    write_row(
+        trips,
         [
             "批件文号",
             "申报单位",
@@ -213,61 +219,63 @@ def workbook(scope: selectors.Scope) -> bytes:
             "返回日期",
             "审批日期",
             "状态",
-        ]
+        ],
     )
     for trip in selectors.counted_trips(scope):
         members = list(trip.members.all())
-        trips.append(
+        write_row(
+            trips,
             [
-                safe_cell(v)
-                for v in [
-                    trip.approval_number,
-                    str(trip.applicant_unit),
-                    trip.get_category_display(),
-                    "是" if trip.is_cross_unit else "否",
-                    "、".join(m.person.name for m in members),
-                    len(members),
-                    "、".join(
-                        dict.fromkeys(
-                            f"{leg.country}（机场中转）" if leg.transit_airside else str(leg.country)
-                            for leg in trip.legs.all()
-                        )
-                    ),
-                    trip.depart_date,
-                    trip.return_date,
-                    trip.approved_on,
-                    trip.get_state_display(),
-                ]
-            ]
+                trip.approval_number,
+                str(trip.applicant_unit),
+                trip.get_category_display(),
+                "是" if trip.is_cross_unit else "否",
+                "、".join(m.person.name for m in members),
+                len(members),
+                "、".join(
+                    dict.fromkeys(
+                        f"{leg.country}（机场中转）" if leg.transit_airside else str(leg.country)
+                        for leg in trip.legs.all()
+                    )
+                ),
+                trip.depart_date,
+                trip.return_date,
+                trip.approved_on,
+                trip.get_state_display(),
+            ],
         )
     documents = book.create_sheet("证照收缴")
-    documents.append(["持照人", "出访团组", "应交回日期", "交回日期", "按期"])
+    write_row(documents, ["持照人", "出访团组", "应交回日期", "交回日期", "按期"])
     for checkout in selectors.documents_due(scope):
         on_time = checkout.returned_on is not None and checkout.returned_on <= checkout.due_date
-        documents.append(
+        write_row(
+            documents,
             [
                 checkout.document.person.name,
                 str(checkout.trip or ""),
                 checkout.due_date,
                 checkout.returned_on,
                 "是" if on_time else "否",
-            ]
+            ],
         )
     countries = book.create_sheet("国家和地区")
     places = selectors.places_visited(scope)
-    countries.append(
+    write_row(
+        countries,
         [
             f"已成行的{out['travelled']['batches']}批团组出访国家和地区{out['countries']}个（机场中转不计；"
             f"未成行、尚未出发的团组不计）：国家{len(places['countries'])}个，地区{len(places['regions'])}个"
-        ]
+        ],
     )
-    countries.append(["国家", "所在洲", "团组（批）"])
+    write_row(countries, ["国家", "所在洲", "团组（批）"])
     for row in places["countries"]:
-        countries.append([row["name"], CONTINENT_ZH.get(row["continent"], row["continent"]), row["batches"]])
-    countries.append([])
-    countries.append(["地区（中国）", "", "团组（批）"])
+        write_row(
+            countries, [row["name"], CONTINENT_ZH.get(row["continent"], row["continent"]), row["batches"]]
+        )
+    write_row(countries, [])
+    write_row(countries, ["地区（中国）", "", "团组（批）"])
     for row in places["regions"]:
-        countries.append([row["name"], "", row["batches"]])
+        write_row(countries, [row["name"], "", row["batches"]])
     out_file = io.BytesIO()
     book.save(out_file)
     return out_file.getvalue()

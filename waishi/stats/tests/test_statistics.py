@@ -288,3 +288,76 @@ def test_target_progress_is_in_the_statistics_and_the_report(world):
     ]
     text = "\n".join(p.text for p in Document(io.BytesIO(report.document(scope))).paragraphs)
     assert "目标4个（2025年12月31日前），截至2025年12月31日（目标期限）为0个，未完成" in text
+
+
+def test_no_cell_of_the_annual_workbook_is_run_as_a_formula(demo):
+    """QUALITY.md Security 12: names typed by users (people, units, missions, countries) that start with
+    = + - @ are written as text in every sheet."""
+    from waishi.directory.models import Country, Person
+
+    Person.objects.update(name='=HYPERLINK("http://example.org","x")')
+    Organization.objects.filter(kind="unit").update(name="-1+1", short_name="-1+1")
+    Country.objects.update(name_zh="@SUM(A1)")
+    Trip.objects.update(mission="+1")
+    book = load_workbook(io.BytesIO(report.workbook(jingdezhen_2023(demo))))
+    texts = [
+        cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    ]
+    assert any("HYPERLINK" in text for text in texts) and any("@SUM" in text for text in texts)
+    assert [text for text in texts if text.startswith(("=", "+", "-", "@"))] == []
+
+
+def reference_outbound(scope):
+    """The outbound figures of one span counted one by one from its approved trips, its members and the
+    stops of those that travelled."""
+    trips = selectors.approved_trips(scope)
+    members = TripMember.objects.filter(trip__in=trips)
+    conditions = {
+        "cross_unit": {"is_cross_unit": True},
+        "hkmo": {"category": "hkmo"},
+        "cancelled": {"state": "cancelled"},
+        "travelled": {"state__in": selectors.TRAVELLED},
+    }
+    places = set(
+        selectors.visited_legs(scope).values_list("country_id", "country__continent", "country__is_region")
+    )
+    continents = {}
+    for _code, continent, _region in places:
+        continents[continent] = continents.get(continent, 0) + 1
+    return {
+        "batches": trips.count(),
+        "person_times": members.count(),
+        **{
+            key: {
+                "batches": trips.filter(**lookups).count(),
+                "person_times": members.filter(**{f"trip__{k}": v for k, v in lookups.items()}).count(),
+            }
+            for key, lookups in conditions.items()
+        },
+        "countries": len(places),
+        "regions": sum(1 for _code, _continent, region in places if region),
+        "by_continent": dict(sorted(continents.items())),
+    }
+
+
+@pytest.mark.parametrize("include_lower", [False, True])
+def test_outbound_of_several_spans_at_once_counts_each_span_as_alone(demo, include_lower):
+    """Both years of the statistics come from the same three queries; a trip in two overlapping spans
+    counts in both."""
+    province = Organization.objects.filter(kind="fao", parent__isnull=True).first()
+    for office in (demo, province):
+        for start, end in [
+            (datetime.date(2023, 1, 1), datetime.date(2023, 11, 30)),
+            (datetime.date(2022, 6, 1), datetime.date(2024, 5, 31)),  # overlaps the year before
+            (datetime.date(2030, 1, 1), datetime.date(2030, 12, 31)),  # nothing approved
+        ]:
+            scope = selectors.Scope(office, start, end, include_lower)
+            spans = [scope, scope.previous()]
+            with CaptureQueriesContext(connection) as queries:
+                found = selectors.outbound_spans(spans)
+            assert len(queries) == 3
+            assert found == [reference_outbound(span) for span in spans], (office.code, start, end)
