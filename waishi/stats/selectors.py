@@ -7,9 +7,11 @@ of the page and both report files all read ``visited_legs``. The query count doe
 of categories, countries or years.
 """
 
+import operator
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -51,11 +53,15 @@ def offices(user):
     return Organization.objects.restrict(user).filter(kind="fao")
 
 
-def approved_trips(scope: Scope):
-    trips = Trip.objects.filter(approved_on__range=(scope.start, scope.end))
+def office_trips(scope: Scope):
+    """The trips of the scope's office (and the offices below it), whenever approved."""
     if scope.include_lower:
-        return trips.filter(office__path__startswith=scope.office.path)
-    return trips.filter(office=scope.office)
+        return Trip.objects.filter(office__path__startswith=scope.office.path)
+    return Trip.objects.filter(office=scope.office)
+
+
+def approved_trips(scope: Scope):
+    return office_trips(scope).filter(approved_on__range=(scope.start, scope.end))
 
 
 def visited_legs(scope: Scope):
@@ -67,46 +73,73 @@ def visited_legs(scope: Scope):
 
 
 def outbound(scope: Scope) -> dict:
-    trips = approved_trips(scope)
-    cross, hkmo, cancelled, travelled = (
-        Q(is_cross_unit=True),
-        Q(category=TripCategory.HKMO),
-        Q(state=TripState.CANCELLED),
-        Q(state__in=TRAVELLED),
-    )
+    return outbound_spans([scope])[0]
+
+
+def outbound_spans(scopes: list[Scope]) -> list[dict]:
+    """``outbound`` of several spans of one office (a year and the year before), in three queries whatever
+    the number of spans: every figure is counted with its span's approval dates as a filter, so a trip in
+    two overlapping spans counts in both."""
+
+    def trip(path: str = "") -> dict[str, Q]:
+        """Each figure's condition on a trip (``path``: the trip's, from another model)."""
+        return {
+            "all": Q(),
+            "cross": Q(**{f"{path}is_cross_unit": True}),
+            "hkmo": Q(**{f"{path}category": TripCategory.HKMO}),
+            "cancelled": Q(**{f"{path}state": TripState.CANCELLED}),
+            "travelled": Q(**{f"{path}state__in": TRAVELLED}),
+        }
+
+    def span(scope: Scope, path: str = "") -> Q:
+        return Q(**{f"{path}approved_on__range": (scope.start, scope.end)})
+
+    trips = office_trips(scopes[0]).filter(reduce(operator.or_, (span(scope) for scope in scopes)))
     batches = trips.aggregate(
-        all=Count("id"),
-        cross=Count("id", filter=cross),
-        hkmo=Count("id", filter=hkmo),
-        cancelled=Count("id", filter=cancelled),
-        travelled=Count("id", filter=travelled),
+        **{
+            f"{name}_{i}": Count("id", filter=span(scope) & condition)
+            for i, scope in enumerate(scopes)
+            for name, condition in trip().items()
+        }
     )
     people = TripMember.objects.filter(trip__in=trips).aggregate(
-        all=Count("id"),
-        cross=Count("id", filter=Q(trip__is_cross_unit=True)),
-        hkmo=Count("id", filter=Q(trip__category=TripCategory.HKMO)),
-        cancelled=Count("id", filter=Q(trip__state=TripState.CANCELLED)),
-        travelled=Count("id", filter=Q(trip__state__in=TRAVELLED)),
+        **{
+            f"{name}_{i}": Count("id", filter=span(scope, "trip__") & condition)
+            for i, scope in enumerate(scopes)
+            for name, condition in trip("trip__").items()
+        }
     )
     places = list(
-        visited_legs(scope)
-        .values_list("country_id", "country__continent", "country__is_region")
-        .order_by()  # the legs' default order would make every stop distinct
-        .distinct()
+        TripLeg.objects.filter(trip__in=trips.filter(state__in=TRAVELLED), transit_airside=False)
+        .values("country_id", "country__continent", "country__is_region")
+        .order_by()  # the legs' default order would make every stop a group of its own
+        .annotate(**{f"in_{i}": Count("id", filter=span(scope, "trip__")) for i, scope in enumerate(scopes)})
     )
-    return {
-        "batches": batches["all"],
-        "person_times": people["all"],
-        "cross_unit": {"batches": batches["cross"], "person_times": people["cross"]},
-        "hkmo": {"batches": batches["hkmo"], "person_times": people["hkmo"]},
-        "cancelled": {"batches": batches["cancelled"], "person_times": people["cancelled"]},
-        # The trips whose stops make "countries": approved, and departed by the end of the records.
-        "travelled": {"batches": batches["travelled"], "person_times": people["travelled"]},
-        # Countries and regions of China together (API.md); "regions" says how many of them are regions.
-        "countries": len(places),
-        "regions": sum(1 for _code, _continent, is_region in places if is_region),
-        "by_continent": dict(sorted(Counter(continent for _code, continent, _region in places).items())),
-    }
+
+    def both(name: str, i: int) -> dict:
+        return {"batches": batches[f"{name}_{i}"], "person_times": people[f"{name}_{i}"]}
+
+    found = []
+    for i in range(len(scopes)):
+        visited = [place for place in places if place[f"in_{i}"]]
+        found.append(
+            {
+                "batches": batches[f"all_{i}"],
+                "person_times": people[f"all_{i}"],
+                "cross_unit": both("cross", i),
+                "hkmo": both("hkmo", i),
+                "cancelled": both("cancelled", i),
+                # The trips whose stops make "countries": approved, and departed by the end of the records.
+                "travelled": both("travelled", i),
+                # Countries and regions of China together (API.md); "regions": how many of them are regions.
+                "countries": len(visited),
+                "regions": sum(1 for place in visited if place["country__is_region"]),
+                "by_continent": dict(
+                    sorted(Counter(place["country__continent"] for place in visited).items())
+                ),
+            }
+        )
+    return found
 
 
 def passports(ledger: passport_selectors.LedgerFigures) -> dict:
@@ -147,8 +180,8 @@ def _ratio(value: float | None) -> float | None:
     return round(value, 4) if value is not None else None
 
 
-def figures(scope: Scope, ledger: passport_selectors.LedgerFigures) -> dict:
-    return {"outbound": outbound(scope), "passports": passports(ledger), "partners": partners(scope)}
+def figures(scope: Scope, trips: dict, ledger: passport_selectors.LedgerFigures) -> dict:
+    return {"outbound": trips, "passports": passports(ledger), "partners": partners(scope)}
 
 
 def change(current, previous):
@@ -218,13 +251,14 @@ def checks(scope: Scope) -> list[dict]:
 def statistics(scope: Scope) -> dict:
     """The statistics JSON of API.md (the same from the API and from ``manage.py stats``)."""
     last_year = scope.previous()
-    # Both years' passport figures read the same movements: one pass for the two.
+    # Both years' outbound and passport figures come from the same queries.
+    trips = outbound_spans([scope, last_year])
     documents = passport_selectors.office_documents(scope.office, scope.include_lower)
     ledgers = passport_selectors.ledger_figures(
         documents, [(scope.start, scope.end), (last_year.start, last_year.end)]
     )
-    current = figures(scope, ledgers[0])
-    previous = figures(last_year, ledgers[1])
+    current = figures(scope, trips[0], ledgers[0])
+    previous = figures(last_year, trips[1], ledgers[1])
     return {
         "office": scope.office.code,
         "from": scope.start.isoformat(),
