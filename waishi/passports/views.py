@@ -154,7 +154,7 @@ def custody(request):
     limit = settings.WAISHI_SUMMARY_ROWS
     query = request.GET.get("q", "").strip()[:50]
     documents = selectors.search(request.user, query) if query else selectors.documents(request.user)
-    sections = selectors.custody_sections(documents, limit)
+    sections = selectors.custody_sections(documents, limit, today)
     for section in sections:
         sort = "due_date" if section.key in ("overdue", "checked_out") else None
         section.url = document_list_url(q=query, state=section.states, sort=sort)
