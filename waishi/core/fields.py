@@ -132,4 +132,18 @@ class BlindIndexField(models.CharField):
         return value
 
 
-__all__ = ["BlindIndexField", "DecryptionError", "EncryptedCharField", "mask", "normalize"]
+def mask_numbers(model, values: dict[str, str]) -> dict[str, str]:
+    """``values`` (a request's parameters) with each one that is a stored full number of ``model`` masked as
+    its field masks it: what is recorded of a search by number (an export's audit row) never holds the
+    number (QUALITY.md Security 9)."""
+    indexed = [model._meta.get_field(f.source) for f in model._meta.fields if isinstance(f, BlindIndexField)]
+    masked = dict(values)
+    for key, value in values.items():
+        for field in indexed:
+            if value and model.objects.blind_match(field.name, value).exists():
+                masked[key] = mask(normalize(value), field.mask_head, field.mask_tail)
+                break
+    return masked
+
+
+__all__ = ["BlindIndexField", "DecryptionError", "EncryptedCharField", "mask", "mask_numbers", "normalize"]

@@ -41,7 +41,7 @@ from waishi.core.choices import JournalKind
 from waishi.core.errors import ApplicationError
 from waishi.core.excel import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from waishi.core.excel import stream_xlsx
-from waishi.core.fields import EncryptedCharField
+from waishi.core.fields import EncryptedCharField, mask_numbers
 from waishi.core.forms import Form
 from waishi.core.models import Attachment, ChangeLog, JournalEntry, permission_name
 from waishi.core.pagination import CURSOR_PARAMS, paginate
@@ -299,7 +299,10 @@ class ExportView(ListView):
         audit(
             "data.export",
             user=request.user,
-            detail={"model": model._meta.label_lower, "filters": dict(request.GET.items())},
+            detail={
+                "model": model._meta.label_lower,
+                "filters": mask_numbers(model, dict(request.GET.items())),
+            },
         )
         response = StreamingHttpResponse(
             stream_xlsx(

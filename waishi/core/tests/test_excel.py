@@ -178,6 +178,19 @@ def test_export_is_audited_with_its_filters(client, world, people):
     assert row.detail == {"model": "directory.person", "filters": {"q": "zs"}}
 
 
+def test_an_export_asked_with_a_full_number_is_audited_with_the_number_masked(client, world, people):
+    """QUALITY.md Security 9 and 7: the audit row of an export records its filters, but not a full number
+    typed into them, and the audit administrator's page does not show one."""
+    client.force_login(world.user("fao_staff"))
+    spaced = f"{ID_NUMBER[:6]} {ID_NUMBER[6:]}".lower()  # the same number as typed
+    exported_rows(client.get(reverse("directory:person_export"), {"q": spaced, "gender": "male"}))
+    row = AuditLog.objects.get(action="data.export")
+    assert row.detail["filters"] == {"q": people["zhang"].id_number_masked, "gender": "male"}
+    client.force_login(world.user("audit_admin", world.province))
+    page = client.get(reverse("core:auditlog_list")).content.decode()
+    assert people["zhang"].id_number_masked in page and ID_NUMBER not in page
+
+
 def test_unit_clerk_exports_only_his_unit(client, world, people):
     client.force_login(world.user("unit_clerk"))
     rows = exported_rows(client.get(reverse("directory:person_export")))
