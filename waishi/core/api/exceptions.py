@@ -20,6 +20,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError()  # "Malformed request." translated: the parsers' own text is English
     if isinstance(exc, exceptions.PermissionDenied):
         request = context["request"]
         audit_refusal(request.user, {"method": request.method, "path": request.path})

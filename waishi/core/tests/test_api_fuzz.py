@@ -135,6 +135,16 @@ def test_an_unknown_api_address_answers_in_json(client, world):
     assert set(response.json()) == {"code", "message", "extra"}
 
 
+@pytest.mark.parametrize(("language", "message"), [("zh-hans", "错误的请求。"), ("en", "Malformed request.")])
+def test_a_body_that_is_not_json_is_refused_in_the_users_language(client, world, settings, language, message):
+    """Found by hand: the JSON parser's error came through in English whatever the user's language."""
+    client.force_login(world.user("fao_staff"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post("/api/v1/cities/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "parse_error", "message": message, "extra": {}}
+
+
 @pytest.mark.parametrize("code", ["J\x00", "JPN", "", 7, ["JP"]])
 def test_a_country_code_is_two_letters(client, world, code):
     """Found by the fuzzing: a NUL in a code reached PostgreSQL's text comparison and ended in a 500."""
