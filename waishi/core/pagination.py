@@ -211,20 +211,22 @@ def _query(params, **values) -> str:
     return query.urlencode()
 
 
-def _page_number(value) -> int:
+def page_number(params) -> int:
+    """The page number ``params`` ask for (``?page=``): 1 unless a positive number."""
     try:
-        return max(int(value or 1), 1)
+        return max(int(params.get("page") or 1), 1)
     except (TypeError, ValueError):
         return 1
 
 
-def list_page(items: list, params, per_page: int) -> Page:
-    """A numbered page of a list held in memory (the work queue), with the links ``_pagination.html``
-    shows; a page number past the end gives the last page."""
-    last = max(math.ceil(len(items) / per_page), 1)
-    number = min(_page_number(params.get("page")), last)
+def list_page(items: list, count: int, params, per_page: int) -> Page:
+    """A numbered page of a list of ``count`` items held in memory (the work queue), with the links
+    ``_pagination.html`` shows; a page number past the end gives the last page. ``items``: the list from
+    its start to at least the end of the page ``params`` ask for."""
+    last = max(math.ceil(count / per_page), 1)
+    number = min(page_number(params), last)
     records = items[(number - 1) * per_page : number * per_page]
-    page = Page(records, records, RowCount(len(items)), number, number < last, number > 1)
+    page = Page(records, records, RowCount(count), number, number < last, number > 1)
     if page.has_next:
         page.next_query = _query(params, page=number + 1)
     if page.has_previous:
@@ -266,7 +268,7 @@ def paginate(table, params, per_page: int) -> Page:
             records, has_next, has_previous = rows[::-1], True, True
         # else: going back reached the start; show the first page, full
     if records is None:
-        number = _page_number(params.get("page")) if values is None else 1
+        number = page_number(params) if values is None else 1
         if keys and number > numbered:
             raise Http404("Deep pages are reached with a cursor.")
         offset = (number - 1) * per_page

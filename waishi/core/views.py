@@ -2,7 +2,6 @@
 audit and change logs."""
 
 import json
-from collections import Counter
 
 import django_filters
 import django_tables2 as tables
@@ -28,7 +27,7 @@ from waishi.core.forms import Form, ModelForm, matching_choices, searchable_quer
 from waishi.core.generic import PAGE_SIZES, ModelViews
 from waishi.core.models import Attachment, AuditLog, ChangeLog, Notification, OfficeSetting, WorkdayOverride
 from waishi.core.navigation import work_queue
-from waishi.core.pagination import list_page
+from waishi.core.pagination import list_page, page_number
 from waishi.core.search import global_search
 
 
@@ -41,14 +40,14 @@ def permission_denied(request, exception):
 def home(request):
     """The most urgent items of the work queue (WAISHI_SUMMARY_ROWS), how many there are of each kind, and
     the unread notifications."""
-    items = work_queue(request.user)
+    queue = work_queue(request.user, settings.WAISHI_SUMMARY_ROWS)
     return render(
         request,
         "core/home.html",
         {
-            "work_items": items[: settings.WAISHI_SUMMARY_ROWS],
-            "work_total": len(items),
-            "work_categories": Counter(item.category for item in items).most_common(),
+            "work_items": queue.items,
+            "work_total": queue.total,
+            "work_categories": queue.categories,
             "notifications": request.user.notifications.filter(read_at__isnull=True)[:5],
         },
     )
@@ -56,20 +55,15 @@ def home(request):
 
 def work(request):
     """The whole work queue, most urgent first, a page at a time, of one kind (``?category=``) or all."""
-    items = work_queue(request.user)
-    categories = Counter(item.category for item in items).most_common()
-    category = request.GET.get("category", "")
-    if category in dict(categories):
-        items = [item for item in items if item.category == category]
-    else:
-        category = ""
+    per_page = PAGE_SIZES[1]
+    queue = work_queue(request.user, page_number(request.GET) * per_page, request.GET.get("category", ""))
     return render(
         request,
         "core/work.html",
         {
-            "page": list_page(items, request.GET, PAGE_SIZES[1]),
-            "categories": categories,
-            "category": category,
+            "page": list_page(queue.items, queue.total, request.GET, per_page),
+            "categories": queue.categories,
+            "category": queue.category,
         },
     )
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.core import config
-from waishi.core.navigation import WorkItem
+from waishi.core.navigation import WorkItem, WorkList
 from waishi.core.search import Hit
 from waishi.directory.choices import Continent, OrganizationLevel
 from waishi.partners import config as partner_config
@@ -439,43 +439,59 @@ def anniversaries(user, on: date | None = None) -> list[tuple[Partnership, date,
     if every <= 0:
         return []
     horizon = on + timedelta(days=notice)
-    found = []
     rows = Partnership.objects.restrict(user).filter(
         level__in=[PartnerLevel.FRIENDLY, PartnerLevel.SISTER], level_since__lt=on
     )
-    for p in rows.select_related(*LIST_RELATED):
-        since = p.level_since
+    due: dict[int, list[tuple[date, int]]] = {}  # only the dates are read for every partnership
+    for pk, since in rows.values_list("pk", "level_since"):
         for year in range(on.year, horizon.year + 1):
             years = year - since.year
             if years <= 0 or years % every:
                 continue
             day = rules.months_after(since, 12 * years)
             if on <= day <= horizon:
-                found.append((p, day, years))
+                due.setdefault(pk, []).append((day, years))
+    found = [
+        (p, day, years)
+        for p in rows.filter(pk__in=due).select_related(*LIST_RELATED)
+        for day, years in due[p.pk]
+    ]
     return sorted(found, key=lambda item: item[1])
 
 
 def turning_dormant(user, on: date | None = None) -> list[tuple[Partnership, date, PartnerExchange | None]]:
     """Partnerships that turn dormant within ``partners.dormant.warning_days``: (partnership, the day
-    they turn, their last exchange)."""
+    they turn, their last exchange).
+
+    A partnership that turns dormant after ``on`` is active or occasional on ``on``, so only each one's last
+    contact is read (classifying every partnership in SQL took 0.2 s for a province's 260), and the
+    partnerships themselves only for those due."""
     on = on or today()
-    rows = list(
+    contacts = list(
         Partnership.objects.restrict(user)
         .with_activity(on)
-        .filter(activity__in=[Activity.ACTIVE, Activity.OCCASIONAL])
-        .select_related(*LIST_RELATED)
+        .values_list("pk", "office_id", "last_signing", "last_contact")
     )
-    if not rows:
+    if not contacts:
         return []
-    by_office, default = rules.thresholds_by_office({p.office_id for p in rows})
+    by_office, default = rules.thresholds_by_office({office_id for _pk, office_id, _s, _c in contacts})
     organization = getattr(user, "organization", None)
     office = organization.office() if organization else None
     horizon = on + timedelta(days=config.get(partner_config.DORMANT_WARNING_DAYS.key, office))
-    due = []
-    for p in rows:
-        day = rules.turns_dormant_on(p.last_contact, by_office.get(p.office_id, default))
+    days = {}
+    for pk, office_id, last_signing, last_contact in contacts:
+        if last_signing is None:  # not signed yet on ``on``
+            continue
+        day = rules.turns_dormant_on(last_contact, by_office.get(office_id, default))
         if on < day <= horizon:
-            due.append((p, day))
+            days[pk] = day
+    due = [
+        (p, days[p.pk])
+        for p in Partnership.objects.restrict(user)
+        .with_activity(on)
+        .filter(pk__in=days)
+        .select_related(*LIST_RELATED)
+    ]
     links = (
         PartnerExchange.partnerships.through.objects.filter(partnership_id__in=[p.pk for p, _d in due])
         .select_related("partnerexchange")
@@ -487,8 +503,9 @@ def turning_dormant(user, on: date | None = None) -> list[tuple[Partnership, dat
     return sorted(((p, day, last.get(p.pk)) for p, day in due), key=lambda item: item[1])
 
 
-def work_items(user) -> list[WorkItem]:
-    """For those who keep the partnerships: anniversaries coming up and partnerships turning dormant."""
+def work_items(user, limit: int | None = None) -> list[WorkList]:
+    """For those who keep the partnerships: anniversaries coming up and partnerships turning dormant, every
+    one (a few of an office's partnerships, whatever ``limit``)."""
     if not user.has_perm("partners.add_partnerexchange"):
         return []
     category = _("Sister cities")
@@ -518,7 +535,7 @@ def work_items(user) -> list[WorkItem]:
                 due=day,
             )
         )
-    return items
+    return [WorkList(category, len(items), items)]
 
 
 def search(user, query: str):

@@ -11,6 +11,11 @@ from waishi.core.models import BaseModel, RestrictedManager, RestrictedQuerySet
 from waishi.passports.choices import Custody, DocumentKind, DocumentState, MovementKind
 
 
+def overdue_on(today) -> Q:
+    """Out on a trip and due back before ``today``: the overdue state of ``with_state``."""
+    return Q(custody=Custody.CHECKED_OUT, due_date__lt=today)
+
+
 class TravelDocumentQuerySet(RestrictedQuerySet):
     def with_state(self, today):
         """Annotate ``state``: the ledger's custody, with overdue and expired derived from the dates."""
@@ -18,15 +23,17 @@ class TravelDocumentQuerySet(RestrictedQuerySet):
             state=Case(
                 When(custody=Custody.LOST, then=Value(DocumentState.LOST.value)),
                 When(custody=Custody.CANCELLED, then=Value(DocumentState.CANCELLED.value)),
-                When(
-                    custody=Custody.CHECKED_OUT, due_date__lt=today, then=Value(DocumentState.OVERDUE.value)
-                ),
+                When(overdue_on(today), then=Value(DocumentState.OVERDUE.value)),
                 When(custody=Custody.CHECKED_OUT, then=Value(DocumentState.CHECKED_OUT.value)),
                 When(expires__lt=today, then=Value(DocumentState.EXPIRED.value)),
                 default=Value(DocumentState.IN_CUSTODY.value),
                 output_field=models.CharField(),
             )
         )
+
+    def overdue(self, today):
+        """The documents in the overdue state (``with_state``), through the index on custody and due date."""
+        return self.filter(overdue_on(today))
 
     def valid_on(self, day):
         return self.filter(expires__gte=day).exclude(custody__in=[Custody.LOST, Custody.CANCELLED])

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.core import config
-from waishi.core.navigation import WorkItem
+from waishi.core.navigation import WorkItem, WorkList, most_urgent
 from waishi.core.search import Hit
 from waishi.directory.models import Organization
 from waishi.passports import config as passport_config
@@ -297,7 +297,9 @@ def search_hits(user, query: str) -> list[Hit]:
     ]
 
 
-def work_items(user) -> list[WorkItem]:
+def work_items(user, limit: int | None = None) -> list[WorkList]:
+    """Overdue documents and, for those who keep them, documents expiring soon: the ``limit`` due or
+    expiring first (with those due the same day) and how many there are."""
     if not user.has_perm("passports.view_traveldocument"):
         return []
     today = timezone.localdate()
@@ -305,31 +307,37 @@ def work_items(user) -> list[WorkItem]:
     # An item names the holder and the masked number: the holder's own encrypted numbers are not read (a
     # province's work queue holds hundreds of documents, each decrypted three times).
     holder_numbers = ("person__id_number", "person__phone")
-    overdue = (
-        TravelDocument.objects.restrict(user)
-        .with_state(today)
-        .filter(state=DocumentState.OVERDUE)
-        .select_related("person")
-        .defer(*holder_numbers)
+    overdue, count = most_urgent(
+        TravelDocument.objects.restrict(user).overdue(today).select_related("person").defer(*holder_numbers),
+        "due_date",
+        limit,
     )
-    items = [
-        WorkItem(
-            title=_("Overdue: %(document)s") % {"document": d},
-            url=d.get_absolute_url(),
-            category=category,
-            due=d.due_date,
-            overdue=True,
+    lists = [
+        WorkList(
+            category,
+            count,
+            [
+                WorkItem(
+                    title=_("Overdue: %(document)s") % {"document": d},
+                    url=d.get_absolute_url(),
+                    category=category,
+                    due=d.due_date,
+                    overdue=True,
+                )
+                for d in overdue
+            ],
         )
-        for d in overdue
     ]
     if user.has_perm("passports.keep_traveldocument"):
-        items += [
+        soon, count = most_urgent(expiring(user, today).defer(*holder_numbers), "expires", limit)
+        items = [
             WorkItem(
                 title=_("Expires soon: %(document)s") % {"document": d},
                 url=d.get_absolute_url(),
                 category=category,
                 due=d.expires,
             )
-            for d in expiring(user, today).defer(*holder_numbers)
+            for d in soon
         ]
-    return items
+        lists.append(WorkList(category, count, items))
+    return lists

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from waishi.core import config
 from waishi.core.deadlines import due_date
-from waishi.core.navigation import WorkItem
+from waishi.core.navigation import WorkItem, WorkList, most_urgent
 from waishi.core.search import Hit
 from waishi.core.workdays import add_workdays, all_overrides
 from waishi.directory.models import Person
@@ -123,57 +123,83 @@ def _item(trip: Trip, title: str, category: str, due=None) -> WorkItem:
     )
 
 
-def work_items(user) -> list[WorkItem]:
-    """What each role must do next on trips it can see."""
+def work_items(user, limit: int | None = None) -> list[WorkList]:
+    """What each role must do next on trips it can see: a list a step, each with at least its ``limit``
+    most urgent items. Items without a due date come after every dated one, in the order of their titles,
+    which SQL cannot give (a translated label, a formatted date): a step without a due date is read whole
+    when the dated steps hold fewer than ``limit`` items, else only counted (none of its items is among the
+    first ``limit``)."""
     if not user.has_perm("travel.view_trip"):
         return []
     trips = Trip.objects.restrict(user).select_related("applicant_unit", "office")
     today = timezone.localdate()
     setting = functools.cache(config.get)  # each office's deadlines read once, not once per trip
     overrides = all_overrides()
-    items = []
     category = _("Outbound trips")
+
+    def undated(title, queryset) -> tuple:
+        return title, queryset  # read or counted once the dated steps are known
+
+    def dated(title, queryset, column, due=None) -> WorkList:
+        """Due on ``column``, or on ``due(trip)``: a date each office works out from ``column``."""
+        rows, count = most_urgent(queryset, column, limit, per="office" if due else None)
+        return WorkList(
+            category, count, [_item(t, title, category, due(t) if due else getattr(t, column)) for t in rows]
+        )
+
+    lists = []
     if user.has_perm("travel.sign_off_trip"):
-        items += [_item(t, _("To sign off"), category) for t in trips.filter(state=TripState.DRAFT)]
+        lists.append(undated(_("To sign off"), trips.filter(state=TripState.DRAFT)))
     if user.has_perm("travel.submit_trip"):
-        items += [
-            _item(t, _("Returned for correction"), category) for t in trips.filter(state=TripState.RETURNED)
-        ]
-        items += [
-            _item(t, _("Signed off, to submit"), category, notice_complete_on(t, setting, overrides))
-            for t in trips.filter(state=TripState.SIGNED_OFF)
+        signed_off = trips.filter(state=TripState.SIGNED_OFF)
+        lists += [
+            undated(_("Returned for correction"), trips.filter(state=TripState.RETURNED)),
+            dated(
+                _("Signed off, to submit"),
+                signed_off.filter(notice_from__isnull=False),
+                "notice_from",
+                lambda t: notice_complete_on(t, setting, overrides),
+            ),
+            undated(_("Signed off, to submit"), signed_off.filter(notice_from__isnull=True)),
         ]
     if user.has_perm("travel.report_trip"):
-        items += [
-            _item(t, _("Trip report due"), category, report_due(t, setting))
-            for t in trips.filter(state=TripState.RETURNED_HOME)
-        ]
+        lists.append(
+            dated(
+                _("Trip report due"),
+                trips.filter(state=TripState.RETURNED_HOME),
+                "came_back_on",
+                lambda t: report_due(t, setting),
+            )
+        )
     if user.has_perm("travel.review_trip"):
         own = trips.filter(office=user.organization)  # the office that handles the trip, even when escalated
-        items += [_item(t, _("To review"), category) for t in own.filter(state=TripState.SUBMITTED)]
-        items += [
-            _item(t, _("Pre-departure briefing"), category, t.depart_date)
-            for t in own.filter(state=TripState.APPROVED)
+        lists += [
+            undated(_("To review"), own.filter(state=TripState.SUBMITTED)),
+            dated(_("Pre-departure briefing"), own.filter(state=TripState.APPROVED), "depart_date"),
+            dated(
+                _("Record the departure"),
+                own.filter(state=TripState.BRIEFED, depart_date__lte=today),
+                "depart_date",
+            ),
+            dated(
+                _("Record the return"),
+                own.filter(state=TripState.DEPARTED, return_date__lte=today),
+                "return_date",
+            ),
+            undated(_("To evaluate"), own.filter(state=TripState.REPORTED)),
+            undated(_("To close"), own.filter(state=TripState.EVALUATED)),
+            _reports_overdue(
+                own.filter(state=TripState.RETURNED_HOME), user.organization, limit, setting, category
+            ),
         ]
-        items += [
-            _item(t, _("Record the departure"), category, t.depart_date)
-            for t in own.filter(state=TripState.BRIEFED, depart_date__lte=today)
-        ]
-        items += [
-            _item(t, _("Record the return"), category, t.return_date)
-            for t in own.filter(state=TripState.DEPARTED, return_date__lte=today)
-        ]
-        items += [_item(t, _("To evaluate"), category) for t in own.filter(state=TripState.REPORTED)]
-        items += [_item(t, _("To close"), category) for t in own.filter(state=TripState.EVALUATED)]
-        items += [
-            _item(t, _("Trip report overdue"), category, report_due(t, setting))
-            for t in own.filter(state=TripState.RETURNED_HOME)
-            if report_due(t, setting) < today
-        ]
-        follow_ups = FollowUp.objects.filter(trip__in=own, done_on__isnull=True).select_related(
-            "trip__applicant_unit"
+        follow_ups, count = most_urgent(
+            FollowUp.objects.filter(trip__in=own, done_on__isnull=True).select_related(
+                "trip__applicant_unit"
+            ),
+            "due",
+            limit,
         )
-        items += [
+        items = [
             WorkItem(
                 title=_("Follow-up: %(item)s (%(owner)s)") % {"item": f.item, "owner": f.owner},
                 url=f.trip.get_absolute_url(),
@@ -183,14 +209,40 @@ def work_items(user) -> list[WorkItem]:
             )
             for f in follow_ups
         ]
+        lists.append(WorkList(category, count, items))
     if user.has_perm("travel.approve_trip"):
-        items += [
-            _item(t, _("To approve"), category)
-            for t in trips.filter(
-                deciding_office=user.organization, state__in=[TripState.REVIEWED, TripState.ESCALATED]
+        lists.append(
+            undated(
+                _("To approve"),
+                trips.filter(
+                    deciding_office=user.organization, state__in=[TripState.REVIEWED, TripState.ESCALATED]
+                ),
             )
-        ]
-    return items
+        )
+    dated_count = sum(work_list.count for work_list in lists if isinstance(work_list, WorkList))
+    read_undated = limit is None or dated_count < limit
+    for position, work_list in enumerate(lists):
+        if not isinstance(work_list, WorkList):
+            title, queryset = work_list
+            items = [_item(t, title, category) for t in queryset] if read_undated else []
+            lists[position] = WorkList(category, len(items) if read_undated else queryset.count(), items)
+    return lists
+
+
+def _reports_overdue(returned_home, office, limit: int | None, setting, category: str) -> WorkList:
+    """The trips of ``office`` back home whose report is past its due date. One office's due date only grows
+    with the return date, so the overdue ones are the earliest returns: how many they are is read from the
+    return dates alone, and only the earliest ``limit`` trips are read."""
+    today = timezone.localdate()
+    due_on = functools.cache(lambda day: report_due(Trip(office=office, came_back_on=day), setting))
+    count = sum(due_on(day) < today for day in returned_home.values_list("came_back_on", flat=True))
+    rows, _count = most_urgent(returned_home, "came_back_on", limit)
+    items = [
+        _item(t, _("Trip report overdue"), category, due_on(t.came_back_on))
+        for t in rows
+        if due_on(t.came_back_on) < today
+    ]
+    return WorkList(category, count, items)
 
 
 # What a trip in each state waits for and who acts, said on the application page and after each step.

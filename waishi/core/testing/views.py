@@ -30,6 +30,7 @@ from django_tables2.rows import BoundRow
 from openpyxl import load_workbook
 
 from waishi.core.models import permission_name
+from waishi.core.navigation import urgency, work_queue
 from waishi.core.tables import values
 
 VIEW_TESTS: list[type] = []
@@ -188,6 +189,26 @@ def assert_same_queries(before: list[str], after: list[str], page: str = "") -> 
         raise AssertionError(
             f"{page}: {len(before)} queries, then {len(after)}; {more} more of {statement[:500]}"
         )
+
+
+def assert_bounded_work_queue(user) -> None:
+    """The work queue cut to its first n items (what the home page and a page of /work/ ask for), for every
+    n, of each category and of all, holds the whole queue's first n, with the same counts; and the whole
+    queue is every item most urgent first, its categories counted the largest first."""
+    whole = work_queue(user)
+    assert whole.items == sorted(whole.items, key=urgency)
+    assert whole.categories == Counter(item.category for item in whole.items).most_common()
+    assert whole.items, "an empty queue shows nothing"
+    for category in ["", *dict(whole.categories)]:
+        full = [item for item in whole.items if item.category in (category or item.category)]
+        for limit in range(1, len(full) + 2):
+            cut = work_queue(user, limit, category)
+            assert (cut.items, cut.total, cut.categories, cut.category) == (
+                full[:limit],
+                len(full),
+                whole.categories,
+                category,
+            ), (category, limit)
 
 
 def _shape(sql: str) -> str:

@@ -1,13 +1,14 @@
 """The home page shows the most urgent items of the work queue and how many of each kind there are; the
 work queue page shows them all, a page at a time, of one kind or all."""
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 
 from waishi.core import navigation
-from waishi.core.navigation import WorkItem
+from waishi.core.navigation import WorkItem, WorkList, work_queue
 from waishi.core.testing.views import assert_same_queries, page_queries
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +32,18 @@ def items(category: str, count: int, overdue: int = 0) -> list[WorkItem]:
 
 @pytest.fixture
 def queue(monkeypatch):
-    """Replace the modules' work queue providers by one that returns what the test sets."""
+    """Replace the modules' work queue providers by one that returns what the test sets, as a provider
+    does: for each category its count and only its ``limit`` most urgent items, in no particular order."""
     held: list[WorkItem] = []
-    monkeypatch.setattr(navigation, "WORK_QUEUE_PROVIDERS", [lambda user: list(held)])
+
+    def provider(user, limit):
+        lists = []
+        for category in dict.fromkeys(item.category for item in held):
+            items = sorted((item for item in held if item.category == category), key=navigation.urgency)
+            lists.append(WorkList(category, len(items), items[:limit][::-1]))
+        return lists
+
+    monkeypatch.setattr(navigation, "WORK_QUEUE_PROVIDERS", [provider])
     return held
 
 
@@ -107,3 +117,29 @@ def test_the_pages_make_as_many_queries_with_10_times_the_items(staff, queue, ur
     before = page_queries(staff, url)
     queue += items("证照", 120, overdue=10)
     assert_same_queries(before, page_queries(staff, url), url)
+
+
+def test_the_pages_show_what_the_whole_sorted_queue_holds(staff, queue, settings, world):
+    """Each provider gives only its most urgent items: the pages show what every item sorted would, past
+    the first page too, and kinds of as many items in the order of their most urgent one."""
+    settings.WAISHI_SUMMARY_ROWS = 4
+    undated = [WorkItem(title=f"证照{n:03d}", url=f"/证照/{n}/", category="证照") for n in range(52, 55)]
+    queue += items("出国", 55) + items("证照", 52, overdue=3) + undated[::-1]
+    ordered = sorted(queue, key=navigation.urgency)
+    counts = Counter(item.category for item in ordered).most_common()
+    assert counts == [("证照", 55), ("出国", 55)]
+    home = staff.get(reverse("home")).context
+    assert (home["work_items"], home["work_total"], home["work_categories"]) == (ordered[:4], 110, counts)
+    for category in ("", "出国", "证照"):
+        kind = [item for item in ordered if item.category in (category or item.category)]
+        for number in (1, 2, 3, 9):
+            page = staff.get(reverse("work_queue"), {"category": category, "page": number}).context
+            last = (len(kind) - 1) // 50 + 1
+            start = (min(number, last) - 1) * 50
+            assert page["page"].records == kind[start : start + 50], (category, number)
+            assert (page["page"].count.value, page["categories"], page["category"]) == (
+                len(kind),
+                counts,
+                category,
+            )
+    assert work_queue(world.user("unit_clerk")).items == ordered  # the reminders read every item

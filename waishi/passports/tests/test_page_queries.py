@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from waishi.core.testing.factories import PersonFactory
-from waishi.core.testing.views import assert_same_queries, page_queries
+from waishi.core.testing.views import assert_bounded_work_queue, assert_same_queries, page_queries
 from waishi.passports.choices import Custody, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
 from waishi.travel.models import Trip
@@ -75,7 +75,7 @@ def add_ledger(world, document, numbers):
             )
 
 
-@pytest.mark.parametrize("url_name", ["passports:custody", "home"])
+@pytest.mark.parametrize("url_name", ["passports:custody", "home", "work_queue"])
 def test_custody_page_and_work_queue_queries_do_not_grow_with_documents(client, world, url_name):
     make_documents(world, range(12))
     client.force_login(world.user("passport_officer"))
@@ -83,6 +83,23 @@ def test_custody_page_and_work_queue_queries_do_not_grow_with_documents(client, 
     before = page_queries(client, url)
     make_documents(world, range(12, 120))
     assert_same_queries(before, page_queries(client, url), url)
+
+
+def test_the_work_queue_cut_to_a_page_holds_the_whole_queues_first_documents(world):
+    """Overdue and expiring documents read to the first n by date, ties included, and counted: the whole
+    queue's first n, for every n."""
+    documents = make_documents(world, range(36))
+    today = timezone.localdate()
+    for n, document in enumerate(documents):
+        if document.custody == Custody.CHECKED_OUT:  # some overdue or due back the same day, some not
+            TravelDocument.objects.filter(pk=document.pk).update(
+                due_date=today + datetime.timedelta(n % 4 - 2)
+            )
+        elif n % 6 == 3:
+            TravelDocument.objects.filter(pk=document.pk).update(
+                expires=today + datetime.timedelta(n % 12 + 30)
+            )
+    assert_bounded_work_queue(world.user("passport_officer"))
 
 
 def test_document_page_queries_do_not_grow_with_its_ledger(client, world):

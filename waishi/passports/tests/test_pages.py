@@ -75,11 +75,11 @@ def test_an_overdue_document_is_in_the_unit_clerks_work_queue(world, document):
     )
     for role in ("unit_clerk", "passport_officer"):
         with CaptureQueriesContext(connection) as queries:
-            titles = [item.title for item in work_queue(world.user(role)) if item.overdue]
+            titles = [item.title for item in work_queue(world.user(role)).items if item.overdue]
         assert any("持照人甲" in title for title in titles), role
         # The items name the holder; his own encrypted numbers are not read (nor decrypted).
         assert not any('"id_number"' in q["sql"] or '"phone"' in q["sql"] for q in queries), role
-    assert not any("持照人甲" in i.title for i in work_queue(world.user("unit_clerk", world.unit_b)))
+    assert not any("持照人甲" in i.title for i in work_queue(world.user("unit_clerk", world.unit_b)).items)
 
 
 def test_the_application_page_says_why_a_unit_is_locked(client, world, document):

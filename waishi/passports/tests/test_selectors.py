@@ -249,7 +249,7 @@ def test_search_hits_and_work_items(world, safe):
     officer = f.officer(world)
     hits = selectors.search_hits(officer, safe["overdue"].number)
     assert [h.url for h in hits] == [safe["overdue"].get_absolute_url()]
-    titles = [item.title for item in selectors.work_items(officer) if item.overdue]
+    titles = [item.title for items in selectors.work_items(officer) for item in items.items if item.overdue]
     assert len(titles) == 1 and safe["overdue"].number not in titles[0]
     assert selectors.search_hits(f.user(world, "system_admin"), safe["overdue"].number) == []
 

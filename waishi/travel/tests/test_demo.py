@@ -114,7 +114,7 @@ def test_load_trips(db, settings, tmp_path):
         "cq-staff",
         "cq-director",
     ):
-        assert work_queue(User.objects.get(username=username)), username
+        assert work_queue(User.objects.get(username=username)).items, username
 
 
 # The finding each draft of ``finding_drafts`` is there to show.

@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from waishi.core.services import office_setting_set
 from waishi.core.testing.factories import PersonFactory
-from waishi.core.testing.views import assert_same_queries, page_queries
+from waishi.core.testing.views import assert_bounded_work_queue, assert_same_queries, page_queries
 from waishi.travel.choices import TripState
 from waishi.travel.models import BudgetLine, FollowUp, Trip, TripEvent, TripLeg, TripMember
+from waishi.travel.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -96,14 +98,46 @@ def test_trip_page_queries_do_not_grow_with_its_rows(client, world, state):
     assert_same_queries(before, page_queries(client, url), url)
 
 
+@pytest.mark.parametrize("url_name", ["home", "work_queue"])
 @pytest.mark.parametrize("role", ["unit_clerk", "unit_leader", "fao_staff", "fao_leader"])
-def test_work_queue_queries_do_not_grow_with_trips(client, world, role):
+def test_work_queue_queries_do_not_grow_with_trips(client, world, role, url_name):
     make_trips(world, range(len(QUEUED)))
     client.force_login(world.user(role))
-    url = reverse("home")
+    url = reverse(url_name)
     before = page_queries(client, url)
     make_trips(world, range(len(QUEUED), 10 * len(QUEUED)))
     assert_same_queries(before, page_queries(client, url), url)
+
+
+@pytest.mark.parametrize("role", ["unit_clerk", "unit_leader", "fao_staff", "fao_leader"])
+def test_the_work_queue_cut_to_a_page_holds_the_whole_queues_first_items(world, role):
+    """Each step's list read to its first n trips (by due date, per office where the office works the due
+    date out, ties included) or only counted, merged: the whole queue's first n, for every n."""
+    make_trips(world, range(3 * len(QUEUED)))
+    make_trips(world, [n % 5 for n in range(2 * len(QUEUED))])  # trips due the same day, the same titles
+    approved = QUEUED.index(TripState.APPROVED)
+    first = DAY - datetime.timedelta(days=400)
+    for n, trip in enumerate(make_trips(world, [approved + len(QUEUED) * n for n in range(6)])):
+        # the first briefings due, on one day, titled in the order of neither their ids nor the reverse
+        Trip.objects.filter(pk=trip.pk).update(
+            depart_date=first,
+            return_date=first + datetime.timedelta(days=3),
+            mission=f"同日{n * 5 % 6}",
+        )
+    Trip.objects.filter(pk__in=Trip.objects.filter(state=TripState.SIGNED_OFF).values("pk")[:2]).update(
+        notice_from=None
+    )
+    # The province handles a return, and gives its reports less time: a later return can be due first.
+    make_trips(world, [QUEUED.index(TripState.RETURNED_HOME) + len(QUEUED) * n for n in range(3, 12)])
+    office_setting_set(actor=f.approver(world), office=world.city_a, key="travel.report.due", value="90d")
+    province = f.approver(world, world.province)
+    office_setting_set(actor=province, office=world.province, key="travel.report.due", value="1d")
+    home = Trip.objects.filter(state=TripState.RETURNED_HOME).order_by("-came_back_on")
+    Trip.objects.filter(pk__in=home.values("pk")[:1]).update(office=world.province)
+    FollowUp.objects.filter(pk__in=FollowUp.objects.values("pk")[:2]).update(
+        due=DAY - datetime.timedelta(days=9)
+    )
+    assert_bounded_work_queue(world.user(role))
 
 
 def test_the_export_reads_members_and_stops_with_their_people_and_countries(client, world, settings):

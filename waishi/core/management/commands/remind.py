@@ -26,7 +26,9 @@ class Command(BaseCommand):
         sent = 0
         with override(settings.LANGUAGE_CODE):
             for user in User.objects.filter(is_active=True).select_related("organization"):
-                items = [i for i in work_queue(user) if i.overdue or (i.due is not None and i.due <= horizon)]
+                items = [
+                    i for i in work_queue(user).items if i.overdue or (i.due is not None and i.due <= horizon)
+                ]
                 if not items:
                     continue
                 lines = [f"{'!' if i.overdue else '-'} {date_format(i.due)} {i.title}" for i in items]
