@@ -57,3 +57,30 @@ def test_remind_sends_each_user_his_due_items(world, capsys):
     call_command("remind", "--days", "400")
     note = Notification.objects.get(recipient=clerk)
     assert trip.mission[:10] in note.body
+
+
+def test_remind_only_sends_the_digest(world, capsys):
+    """QUALITY.md Reliability 5: what is due is worked out from the records whenever it is asked; the daily
+    command writes nothing but the notifications of its digest."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from waishi.core.navigation import work_queue
+
+    f.make_trip(world, state="returned_home")
+    clerk = f.clerk(world)
+    due_before = [(item.title, item.due, item.overdue) for item in work_queue(clerk).items]
+    assert due_before  # the report is due without any command having run
+    with CaptureQueriesContext(connection) as queries:
+        call_command("remind", "--days", "400")
+    written = {
+        match.group(1)
+        for query in queries
+        if (
+            match := re.match(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)', query["sql"], re.IGNORECASE)
+        )
+    }
+    assert written == {Notification._meta.db_table}
+    assert [(item.title, item.due, item.overdue) for item in work_queue(clerk).items] == due_before
