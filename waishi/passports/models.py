@@ -97,6 +97,8 @@ class TravelDocument(BaseModel):
             # The custody page and the list's filters: one custodian's safe by custody, documents expiring.
             models.Index(fields=["custodian", "custody"], name="document_custodian_idx"),
             models.Index(fields=["expires"], name="document_expires_idx"),
+            # The custody page's lost and cancelled documents, the most recently expiring first.
+            models.Index(fields=["custody", "expires"], name="document_custody_expires_idx"),
         ]
 
     def __str__(self):

@@ -182,3 +182,29 @@ def test_the_figures_page_makes_the_same_queries_with_ten_times_the_documents(cl
     make_sections(world, 30)
     make_ledger(world, 10)
     assert_same_queries(before, page_queries(client, url), url)
+
+
+def test_the_other_section_lists_the_lost_first_then_the_most_recently_expiring(client, world, settings):
+    """The section is read in parts (the lost; the cancelled not yet expired; the expired): together they
+    are in the section's order, and the first rows are those of the whole section."""
+    today = f.today()
+
+    def document(days: int, custody=Custody.IN_CUSTODY):
+        return f.document(f.holder(world.unit_a), custody=custody, expires=today + timedelta(days=days))
+
+    expected = [
+        document(300, Custody.LOST),
+        document(-30, Custody.LOST),
+        document(100, Custody.CANCELLED),
+        document(0, Custody.CANCELLED),
+        document(-1),
+        document(-5, Custody.CANCELLED),
+        document(-9),
+    ]
+    document(0)  # in the safe on its last day
+    client.force_login(f.officer(world))
+    for limit in (len(expected), 3):
+        settings.WAISHI_SUMMARY_ROWS = limit
+        other = client.get(reverse("passports:custody")).context["sections"][3]
+        assert other.count == len(expected)
+        assert [d.pk for d in other.rows] == [d.pk for d in expected[:limit]]
