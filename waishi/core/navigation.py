@@ -1,7 +1,6 @@
 """The menu by module and the home page's work queue; each module registers its own in AppConfig.ready()."""
 
 import functools
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,8 +89,8 @@ def most_urgent(queryset, column: str, limit: int | None, per: str | None = None
     row that ties the last of them (the queue orders those by title), and how many rows ``queryset`` has;
     one query. ``per``: the earliest ``limit`` for each value of this column (a due date that each office
     works out from ``column``, later for a later ``column``). ``limit`` None, or past any row number
-    (``?page=`` of a huge number): every row."""
-    if limit is None or limit > sys.maxsize // 2:
+    (``?page=`` of a huge number; Django compares a rank as a 32-bit integer): every row."""
+    if limit is None or limit >= 2**31:
         rows = list(queryset)
         return rows, len(rows)
     rank = Window(Rank(), partition_by=F(per) if per else None, order_by=F(column).asc())
