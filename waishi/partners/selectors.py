@@ -439,23 +439,21 @@ def anniversaries(user, on: date | None = None) -> list[tuple[Partnership, date,
     if every <= 0:
         return []
     horizon = on + timedelta(days=notice)
+    found = []
     rows = Partnership.objects.restrict(user).filter(
         level__in=[PartnerLevel.FRIENDLY, PartnerLevel.SISTER], level_since__lt=on
     )
-    due: dict[int, list[tuple[date, int]]] = {}  # only the dates are read for every partnership
-    for pk, since in rows.values_list("pk", "level_since"):
+    # One query whether or not an anniversary is due (a second one for the due only was a query more on
+    # the days one is).
+    for p in rows.select_related(*LIST_RELATED):
+        since = p.level_since
         for year in range(on.year, horizon.year + 1):
             years = year - since.year
             if years <= 0 or years % every:
                 continue
             day = rules.months_after(since, 12 * years)
             if on <= day <= horizon:
-                due.setdefault(pk, []).append((day, years))
-    found = [
-        (p, day, years)
-        for p in rows.filter(pk__in=due).select_related(*LIST_RELATED)
-        for day, years in due[p.pk]
-    ]
+                found.append((p, day, years))
     return sorted(found, key=lambda item: item[1])
 
 
