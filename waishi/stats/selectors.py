@@ -3,7 +3,7 @@
 Counting rules: a trip counts in a span when its approval falls in it (approved trips, whatever happened
 after); ``cancelled`` are those of them that did not travel; ``person_times`` counts members; countries
 and regions are those of approved trips that travelled (airside transits excluded): the figure, the tables
-of the page and both report files all read ``visited_legs``. The query count does not depend on the number
+of the page and both report files all read ``stops_visited``. The query count does not depend on the number
 of categories, countries or years.
 """
 
@@ -67,9 +67,12 @@ def approved_trips(scope: Scope):
 def visited_legs(scope: Scope):
     """The stops behind "countries and regions": those of the approved trips that travelled (not those
     that did not travel nor those not yet departed), airside transits excluded."""
-    return TripLeg.objects.filter(
-        trip__in=approved_trips(scope).filter(state__in=TRAVELLED), transit_airside=False
-    )
+    return stops_visited(approved_trips(scope))
+
+
+def stops_visited(trips):
+    """The stops of those of ``trips`` that travelled, airside transits excluded."""
+    return TripLeg.objects.filter(trip__in=trips.filter(state__in=TRAVELLED), transit_airside=False)
 
 
 def outbound(scope: Scope) -> dict:
@@ -110,7 +113,7 @@ def outbound_spans(scopes: list[Scope]) -> list[dict]:
         }
     )
     places = list(
-        TripLeg.objects.filter(trip__in=trips.filter(state__in=TRAVELLED), transit_airside=False)
+        stops_visited(trips)
         .values("country_id", "country__continent", "country__is_region")
         .order_by()  # the legs' default order would make every stop a group of its own
         .annotate(**{f"in_{i}": Count("id", filter=span(scope, "trip__")) for i, scope in enumerate(scopes)})
