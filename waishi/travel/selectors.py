@@ -137,9 +137,6 @@ def work_items(user, limit: int | None = None) -> list[WorkList]:
     overrides = all_overrides()
     category = _("Outbound trips")
 
-    def undated(title, queryset) -> tuple:
-        return title, queryset  # read or counted once the dated steps are known
-
     def dated(title, queryset, column, due=None) -> WorkList:
         """Due on ``column``, or on ``due(trip)``: a date each office works out from ``column``."""
         rows, count = most_urgent(queryset, column, limit, per="office" if due else None)
@@ -147,20 +144,23 @@ def work_items(user, limit: int | None = None) -> list[WorkList]:
             category, count, [_item(t, title, category, due(t) if due else getattr(t, column)) for t in rows]
         )
 
-    lists = []
+    lists: list[WorkList] = []
+    undated: list[tuple[str, object]] = []  # (title, trips): read or counted once the dated lists are known
     if user.has_perm("travel.sign_off_trip"):
-        lists.append(undated(_("To sign off"), trips.filter(state=TripState.DRAFT)))
+        undated.append((_("To sign off"), trips.filter(state=TripState.DRAFT)))
     if user.has_perm("travel.submit_trip"):
         signed_off = trips.filter(state=TripState.SIGNED_OFF)
-        lists += [
-            undated(_("Returned for correction"), trips.filter(state=TripState.RETURNED)),
+        lists.append(
             dated(
                 _("Signed off, to submit"),
                 signed_off.filter(notice_from__isnull=False),
                 "notice_from",
                 lambda t: notice_complete_on(t, setting, overrides),
-            ),
-            undated(_("Signed off, to submit"), signed_off.filter(notice_from__isnull=True)),
+            )
+        )
+        undated += [
+            (_("Returned for correction"), trips.filter(state=TripState.RETURNED)),
+            (_("Signed off, to submit"), signed_off.filter(notice_from__isnull=True)),
         ]
     if user.has_perm("travel.report_trip"):
         lists.append(
@@ -174,7 +174,6 @@ def work_items(user, limit: int | None = None) -> list[WorkList]:
     if user.has_perm("travel.review_trip"):
         own = trips.filter(office=user.organization)  # the office that handles the trip, even when escalated
         lists += [
-            undated(_("To review"), own.filter(state=TripState.SUBMITTED)),
             dated(_("Pre-departure briefing"), own.filter(state=TripState.APPROVED), "depart_date"),
             dated(
                 _("Record the departure"),
@@ -186,11 +185,14 @@ def work_items(user, limit: int | None = None) -> list[WorkList]:
                 own.filter(state=TripState.DEPARTED, return_date__lte=today),
                 "return_date",
             ),
-            undated(_("To evaluate"), own.filter(state=TripState.REPORTED)),
-            undated(_("To close"), own.filter(state=TripState.EVALUATED)),
             _reports_overdue(
                 own.filter(state=TripState.RETURNED_HOME), user.organization, limit, setting, category
             ),
+        ]
+        undated += [
+            (_("To review"), own.filter(state=TripState.SUBMITTED)),
+            (_("To evaluate"), own.filter(state=TripState.REPORTED)),
+            (_("To close"), own.filter(state=TripState.EVALUATED)),
         ]
         follow_ups, count = most_urgent(
             FollowUp.objects.filter(trip__in=own, done_on__isnull=True).select_related(
@@ -211,21 +213,21 @@ def work_items(user, limit: int | None = None) -> list[WorkList]:
         ]
         lists.append(WorkList(category, count, items))
     if user.has_perm("travel.approve_trip"):
-        lists.append(
-            undated(
+        undated.append(
+            (
                 _("To approve"),
                 trips.filter(
                     deciding_office=user.organization, state__in=[TripState.REVIEWED, TripState.ESCALATED]
                 ),
             )
         )
-    dated_count = sum(work_list.count for work_list in lists if isinstance(work_list, WorkList))
-    read_undated = limit is None or dated_count < limit
-    for position, work_list in enumerate(lists):
-        if not isinstance(work_list, WorkList):
-            title, queryset = work_list
-            items = [_item(t, title, category) for t in queryset] if read_undated else []
-            lists[position] = WorkList(category, len(items) if read_undated else queryset.count(), items)
+    read_undated = limit is None or sum(work_list.count for work_list in lists) < limit
+    for title, queryset in undated:
+        if read_undated:
+            items = [_item(t, title, category) for t in queryset]
+            lists.append(WorkList(category, len(items), items))
+        else:
+            lists.append(WorkList(category, queryset.count(), []))
     return lists
 
 
