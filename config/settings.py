@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "waishi.users.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "waishi.core.middleware.RequestContextMiddleware",
+    "waishi.core.middleware.SettingsMiddleware",
     "waishi.core.middleware.SessionLifetimeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

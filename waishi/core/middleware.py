@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.utils import translation
 
-from waishi.core import context
+from waishi.core import config, context
 
 
 def client_ip(request) -> str | None:
@@ -29,6 +29,17 @@ class RequestContextMiddleware:
             context.deactivate(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class SettingsMiddleware:
+    """Each office's configured rules, deadlines and limits are read once a request (``config``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with config.remembered():
+            return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

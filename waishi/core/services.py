@@ -380,4 +380,5 @@ def office_setting_set(*, actor, office, key: str, value) -> OfficeSetting:
         before=before,
     )
     audit("config.change", user=actor, obj=setting, detail={"key": key, "value": value})
+    config.forget()
     return setting

@@ -593,7 +593,13 @@ with contextlib.suppress(ValueError):  # already defined by an earlier import of
     config.define(SETTING, 5, "a limit for the tests")
 
 
-def test_setting_on_the_province_applies_below_and_the_citys_own_wins(world):
+@pytest.mark.parametrize("within_a_request", [False, True])
+def test_setting_on_the_province_applies_below_and_the_citys_own_wins(world, within_a_request):
+    """The same answers whether each read goes to the database or, as in a request, each office's settings
+    are remembered (a write forgets them)."""
+    if within_a_request:
+        remembered = config.remembered()
+        remembered.__enter__()
     province_leader = world.user("fao_leader", world.province)
     city_leader = world.user("fao_leader", world.city_a)
     assert config.get(SETTING) == 5
@@ -615,6 +621,26 @@ def test_setting_on_the_province_applies_below_and_the_citys_own_wins(world):
     assert config.get(SETTING, world.unit_b) == 7
     assert config.get(SETTING, world.province) == 7
     assert config.get(SETTING) == 5
+    if within_a_request:
+        remembered.__exit__(None, None, None)
+
+
+def test_a_request_reads_an_offices_settings_once(world, django_assert_num_queries):
+    other = "test.other_limit"
+    with contextlib.suppress(ValueError):
+        config.define(other, 2, "another limit for the tests")
+    services.office_setting_set(
+        actor=world.user("fao_leader", world.city_a), office=world.city_a, key=other, value=4
+    )
+    with django_assert_num_queries(2):  # a query a read
+        assert (config.get(SETTING, world.unit_a), config.get(other, world.unit_a)) == (5, 4)
+    with config.remembered():
+        with django_assert_num_queries(2):  # one an office
+            for _ in range(3):
+                assert (config.get(SETTING, world.unit_a), config.get(other, world.unit_a)) == (5, 4)
+                assert config.get(other, world.city_b) == 2
+    with django_assert_num_queries(1):  # outside, read again
+        config.get(other, world.unit_a)
 
 
 def test_setting_change_is_versioned_logged_and_audited(world):
