@@ -27,9 +27,10 @@ class Content:
     signature: list[str] = field(default_factory=list)
 
 
-def budget_comparison(trip) -> tuple[list[dict], list]:
-    """Budget lines summed by kind and currency beside the per-diem standard for the same kind."""
-    facts = Facts.of(trip)
+def budget_comparison(trip, facts: Facts | None = None) -> tuple[list[dict], list]:
+    """Budget lines summed by kind and currency beside the per-diem standard for the same kind (``facts``:
+    the trip's, when already loaded)."""
+    facts = facts or Facts.of(trip)
     standard, unrated = standard_budget(facts)
     claimed = Counter()
     for line in facts.budget:

@@ -95,9 +95,9 @@ def rule(code: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def check(trip) -> list[Finding]:
-    """Every finding for ``trip``: blocking ones first."""
-    facts = Facts.of(trip)
+def check(trip, facts: Facts | None = None) -> list[Finding]:
+    """Every finding for ``trip``: blocking ones first (``facts``: the trip's, when already loaded)."""
+    facts = facts or Facts.of(trip)
     findings = [finding for function in RULES.values() for finding in function(facts)]
     return sorted(findings, key=lambda f: (f.severity != BLOCK, f.code))
 

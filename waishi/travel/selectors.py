@@ -80,8 +80,8 @@ def border_flags_by_trip(trips) -> dict[int, dict]:
     return flags
 
 
-def trip_findings(trip: Trip) -> list[rules.Finding]:
-    return rules.check(trip)
+def trip_findings(trip: Trip, facts: rules.Facts | None = None) -> list[rules.Finding]:
+    return rules.check(trip, facts)
 
 
 def matching_trips(trips, query: str):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from waishi.core.errors import ApplicationError
 from waishi.core.generic import ConfiguredView, DetailView, ModelViews, apply_error
 from waishi.core.services import attachment_add
-from waishi.travel import documents, forms, selectors, services, tables
+from waishi.travel import documents, forms, rules, selectors, services, tables
 from waishi.travel.choices import TripState
 from waishi.travel.filtersets import PerDiemRateFilterSet, PlanEntryFilterSet, TripFilterSet
 from waishi.travel.importers import PerDiemRateImporter, PlanEntryImporter, TripImporter
@@ -279,22 +279,23 @@ class TripDetailView(DetailView):
         request = self.request
         steps = available_steps(request.user, trip)
         forms_by_step = {step: step_forms.get(step) or step_form(step, trip) for step in steps}
-        budget_standard, unrated = documents.budget_comparison(trip)
+        facts = rules.Facts.of(trip)  # the members, legs and budget, read once for the whole page
+        budget_standard, unrated = documents.budget_comparison(trip, facts)
         response = render(
             request,
             "travel/trip_detail.html",
             self.context(
                 object=trip,
                 fields=field_rows(trip, self.config.detail_fields, request.user),
-                findings=selectors.trip_findings(trip),
+                findings=selectors.trip_findings(trip, facts),
                 fixes=selectors.last_fixes(trip)
                 if trip.state in {TripState.RETURNED, TripState.SUBMITTED}
                 else [],
                 changes=selectors.resubmission_changes(trip) if trip.state == TripState.SUBMITTED else [],
                 flags=selectors.border_flags(trip),
                 history=selectors.trip_history(trip),
-                members=trip.members.select_related("person__organization"),
-                legs=trip.legs.select_related("country"),
+                members=facts.members,
+                legs=facts.legs,
                 budget_rows=budget_standard,
                 unrated=unrated,
                 notice_complete_on=selectors.notice_complete_on(trip),

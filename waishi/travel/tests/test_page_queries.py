@@ -98,6 +98,21 @@ def test_trip_page_queries_do_not_grow_with_its_rows(client, world, state):
     assert_same_queries(before, page_queries(client, url), url)
 
 
+@pytest.mark.parametrize("state", [TripState.SUBMITTED, TripState.APPROVED, TripState.RETURNED_HOME])
+def test_trip_page_reads_its_stops_budget_and_each_offices_settings_once(client, world, state):
+    """The rules, the budget table and the page's tables share one reading of the trip's stops and budget
+    lines, and every setting the page's rules and deadlines read comes from one query an office."""
+    trip = make_trips(world, [QUEUED.index(state)])[0]
+    add_rows(trip, range(1, 3))
+    client.force_login(world.user("fao_staff"))
+    queries = page_queries(client, trip.get_absolute_url())
+    own = [q for q in queries if f'"trip_id" = {trip.pk}' in q]
+    for table in ("travel_tripleg", "travel_budgetline"):
+        assert sum(q.startswith(f'SELECT "{table}"') for q in own) == 1, table
+    settings_queries = [q for q in queries if 'FROM "core_officesetting"' in q]
+    assert 1 <= len(settings_queries) <= 2  # the trip's office, and the deciding office where it differs
+
+
 @pytest.mark.parametrize("url_name", ["home", "work_queue"])
 @pytest.mark.parametrize("role", ["unit_clerk", "unit_leader", "fao_staff", "fao_leader"])
 def test_work_queue_queries_do_not_grow_with_trips(client, world, role, url_name):
