@@ -598,8 +598,13 @@ def test_setting_on_the_province_applies_below_and_the_citys_own_wins(world, wit
     """The same answers whether each read goes to the database or, as in a request, each office's settings
     are remembered (a write forgets them)."""
     if within_a_request:
-        remembered = config.remembered()
-        remembered.__enter__()
+        with config.remembered():
+            check_setting_on_the_province_applies_below(world)
+    else:
+        check_setting_on_the_province_applies_below(world)
+
+
+def check_setting_on_the_province_applies_below(world):
     province_leader = world.user("fao_leader", world.province)
     city_leader = world.user("fao_leader", world.city_a)
     assert config.get(SETTING) == 5
@@ -621,8 +626,6 @@ def test_setting_on_the_province_applies_below_and_the_citys_own_wins(world, wit
     assert config.get(SETTING, world.unit_b) == 7
     assert config.get(SETTING, world.province) == 7
     assert config.get(SETTING) == 5
-    if within_a_request:
-        remembered.__exit__(None, None, None)
 
 
 def test_a_request_reads_an_offices_settings_once(world, django_assert_num_queries):
@@ -634,11 +637,10 @@ def test_a_request_reads_an_offices_settings_once(world, django_assert_num_queri
     )
     with django_assert_num_queries(2):  # a query a read
         assert (config.get(SETTING, world.unit_a), config.get(other, world.unit_a)) == (5, 4)
-    with config.remembered():
-        with django_assert_num_queries(2):  # one an office
-            for _ in range(3):
-                assert (config.get(SETTING, world.unit_a), config.get(other, world.unit_a)) == (5, 4)
-                assert config.get(other, world.city_b) == 2
+    with config.remembered(), django_assert_num_queries(2):  # one an office
+        for _ in range(3):
+            assert (config.get(SETTING, world.unit_a), config.get(other, world.unit_a)) == (5, 4)
+            assert config.get(other, world.city_b) == 2
     with django_assert_num_queries(1):  # outside, read again
         config.get(other, world.unit_a)
 
