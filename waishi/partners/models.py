@@ -20,12 +20,13 @@ from waishi.partners.choices import (
 
 
 class PartnershipQuerySet(RestrictedQuerySet):
-    def with_activity(self, as_of):
+    def with_activity(self, as_of, thresholds=None):
         """Annotate ``activity`` (None before the partnership existed), ``last_exchange``,
-        ``last_substantive`` and ``last_signing`` as of ``as_of`` (see rules.annotate_activity)."""
+        ``last_substantive`` and ``last_signing`` as of ``as_of`` (see rules.annotate_activity;
+        ``thresholds``: ``rules.thresholds_by_office`` of these partnerships' offices, when already read)."""
         from waishi.partners.rules import annotate_activity
 
-        return annotate_activity(self, as_of)
+        return annotate_activity(self, as_of, thresholds)
 
     def with_level_on(self, day):
         """Annotate ``level_on``: the level the history gives on ``day`` (None before the first signing)."""

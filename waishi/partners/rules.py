@@ -154,12 +154,13 @@ def _latest_exchange(links):
     return Subquery(latest, output_field=DateField())
 
 
-def annotate_activity(queryset, as_of: date):
+def annotate_activity(queryset, as_of: date, thresholds=None):
     """``queryset`` of partnerships with ``activity``, ``last_exchange`` (the last exchange of any kind),
-    ``last_substantive``, ``last_signing`` and ``last_contact`` (exchange or signing) as of ``as_of``."""
+    ``last_substantive``, ``last_signing`` and ``last_contact`` (exchange or signing) as of ``as_of``.
+    ``thresholds``: what ``thresholds_by_office`` gives for (at least) the queryset's offices, else read."""
     from waishi.partners.models import LevelChange, PartnerExchange
 
-    by_office, default = thresholds_by_office(queryset.values("office_id"))
+    by_office, default = thresholds or thresholds_by_office(queryset.values("office_id"))
     groups: dict[Thresholds, list[int]] = {}
     for office_id, thresholds in by_office.items():
         groups.setdefault(thresholds, []).append(office_id)

@@ -4,11 +4,12 @@ Figures take a queryset of partnerships that the caller has already narrowed (``
 ``office_partnerships`` for an office) and a date or a span; nothing here reads a stored count.
 """
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import CharField, Count, DateField, F, IntegerField, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,51 +306,94 @@ class Progress:
         return not self.met and self.ratio < self.elapsed
 
 
+TARGETS_A_QUERY = 100  # SQLite joins at most 500 SELECTs in one compound statement
+
+
 def target_partnerships(target: Target):
     return office_partnerships(target.office, target.include_lower)
 
 
 def target_progress(target: Target, on: date | None = None) -> Progress:
     """Where the target stands on ``on`` (today), or at its deadline once passed."""
-    as_of = min(on or today(), target.deadline)
-    queryset = target_partnerships(target).select_related(*LIST_RELATED)
-    span = (target.deadline - target.start).days
-    elapsed = 1.0 if span <= 0 else max(0.0, min(1.0, (as_of - target.start).days / span))
+    return targets_progress([target], on)[0]
+
+
+def targets_progress(targets, on: date | None = None) -> list[Progress]:
+    """``target_progress`` of each of ``targets``, in the same queries however many targets there are (up to
+    ``TARGETS_A_QUERY`` a statement): the partnerships each target counts, one SELECT a target joined by
+    UNION ALL, then those partnerships themselves."""
+    targets = list(targets)
+    if not targets:
+        return []
+    scope = Partnership.objects.none()
+    for target in targets:
+        scope |= target_partnerships(target)
+    thresholds = rules.thresholds_by_office(scope.values("office_id"))  # read once for every target
+    as_of = {target.pk: min(on or today(), target.deadline) for target in targets}
+    rows = []
+    for start in range(0, len(targets), TARGETS_A_QUERY):
+        parts = [_counted(t, as_of[t.pk], thresholds) for t in targets[start : start + TARGETS_A_QUERY]]
+        rows += parts[0].union(*parts[1:], all=True)
+    ordered = Partnership.objects.filter(pk__in={row[0] for row in rows}).select_related(*LIST_RELATED)
+    partnerships = {p.pk: p for p in ordered.order_by("city__name_en", "id")}
+    rank = {pk: n for n, pk in enumerate(partnerships)}
+    counted: dict[int, list] = {target.pk: [] for target in targets}
+    for pk, target_pk, activity, last_exchange in sorted(rows, key=lambda row: rank[row[0]]):
+        partnership = copy.copy(partnerships[pk])  # a target's own: its activity on the target's day
+        partnership.activity, partnership.last_exchange = activity, last_exchange
+        counted[target_pk].append(partnership)
+    return [_progress(target, as_of[target.pk], counted[target.pk]) for target in targets]
+
+
+def _counted(target: Target, as_of: date, thresholds):
+    """The partnerships ``target`` counts, as rows (partnership id, target id, activity, last exchange):
+    for a share, each partnership it is a share of, with its activity on ``as_of``; else each partnership
+    that reached the target's level (no activity)."""
+    queryset = target_partnerships(target)
     metric = target.metric
     if metric == TargetMetric.ACTIVE_SHARE:
-        rows = queryset.existing_on(as_of).with_level_on(as_of).with_activity(as_of)
+        rows = queryset.existing_on(as_of).with_level_on(as_of).with_activity(as_of, thresholds)
         if target.level:
             rows = rows.filter(level_on=target.level)
-        baseline = list(rows.order_by("city__name_en", "id"))
-        partners = [p for p in baseline if p.activity == Activity.ACTIVE]
     elif metric == TargetMetric.REACTIVATED_SHARE:
         day = target.start - timedelta(days=1)
-        rows = (
+        quiet = (
             queryset.existing_on(day)
             .with_level_on(day)
-            .with_activity(day)
+            .with_activity(day, thresholds)
             .filter(activity__in=[Activity.OCCASIONAL, Activity.DORMANT])
         )
         if target.level:
-            rows = rows.filter(level_on=target.level)
-        ids = list(rows.values_list("pk", flat=True))
-        baseline = list(queryset.filter(pk__in=ids).with_activity(as_of).order_by("city__name_en", "id"))
-        partners = [p for p in baseline if p.activity == Activity.ACTIVE]
+            quiet = quiet.filter(level_on=target.level)
+        rows = queryset.filter(pk__in=quiet.values("pk")).with_activity(as_of, thresholds)
     else:
-        baseline = []
-        partners = list(
-            reached_level(queryset, METRIC_LEVELS[metric], target.start, as_of)
-            .select_related(*LIST_RELATED)
-            .order_by("city__name_en", "id")
+        rows = reached_level(queryset, METRIC_LEVELS[metric], target.start, as_of).annotate(
+            activity=Value(None, CharField()), last_exchange=Value(None, DateField())
         )
-    if TargetMetric.is_share(metric):
+    # The same columns in the same order in every SELECT of the union, whatever each annotated before.
+    return (
+        rows.annotate(
+            counted_for=Value(target.pk, IntegerField()),
+            counted_activity=F("activity"),
+            counted_last_exchange=F("last_exchange"),
+        )
+        .order_by()
+        .values_list("pk", "counted_for", "counted_activity", "counted_last_exchange")
+    )
+
+
+def _progress(target: Target, as_of: date, counted: list) -> Progress:
+    span = (target.deadline - target.start).days
+    elapsed = 1.0 if span <= 0 else max(0.0, min(1.0, (as_of - target.start).days / span))
+    if TargetMetric.is_share(target.metric):
+        baseline, partners = counted, [p for p in counted if p.activity == Activity.ACTIVE]
         current = (
             (Decimal(100) * len(partners) / len(baseline)).quantize(Decimal("0.1"))
             if baseline
             else Decimal(0)
         )
     else:
-        current = Decimal(len(partners))
+        baseline, partners, current = [], counted, Decimal(len(counted))
     return Progress(target, as_of, current, partners, baseline, elapsed)
 
 

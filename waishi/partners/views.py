@@ -384,7 +384,7 @@ def three_batches(request):
 def targets(request):
     """Each target of the user's offices with its progress bar and the partners behind it."""
     _require(request.user, "partners.view_target")
-    rows = [selectors.target_progress(target) for target in selectors.targets(request.user)]
+    rows = selectors.targets_progress(selectors.targets(request.user))
     return render(
         request,
         "partners/targets.html",

@@ -157,23 +157,21 @@ def passports(ledger: passport_selectors.LedgerFigures) -> dict:
 def partners(scope: Scope) -> dict:
     partnerships = partner_selectors.office_partnerships(scope.office, scope.include_lower)
     summary = partner_selectors.summary(partnerships, scope.start, scope.end, office=scope.office)
+    targets = Target.objects.filter(office=scope.office, start__lte=scope.end).select_related("office")
+    targets = targets.order_by("deadline", "pk")
     summary["targets"] = [
-        target_progress(target, scope.end)
-        for target in Target.objects.filter(office=scope.office, start__lte=scope.end).order_by(
-            "deadline", "pk"
-        )
+        target_figures(progress) for progress in partner_selectors.targets_progress(targets, scope.end)
     ]
     return summary
 
 
-def target_progress(target, as_of: date) -> dict:
-    progress = partner_selectors.target_progress(target, as_of)
+def target_figures(progress) -> dict:
     return {
-        "metric": target.metric,
+        "metric": progress.target.metric,
         "goal": float(progress.goal),
         "current": float(progress.current),
         "as_of": progress.as_of.isoformat(),  # the report's end, or the deadline once passed
-        "deadline": target.deadline.isoformat(),
+        "deadline": progress.target.deadline.isoformat(),
         "met": progress.met,
         "behind": progress.behind,
     }

@@ -71,6 +71,18 @@ def test_pages_make_as_many_queries_with_10_times_the_partnerships(client, world
     assert_same_queries(before, page_queries(client, url), url)
 
 
+@pytest.mark.parametrize("url_name", ["partners:targets", "stats:dashboard"])
+def test_pages_make_as_many_queries_with_10_times_the_targets(client, world, url_name):
+    make_partnerships(world, range(10))
+    make_targets(world)
+    client.force_login(world.user("fao_leader"))
+    url = reverse(url_name)
+    before = page_queries(client, url)
+    for _ in range(9):
+        make_targets(world)
+    assert_same_queries(before, page_queries(client, url), url)
+
+
 def test_partnership_page_queries_do_not_grow_with_its_history(client, world):
     p = make_partnerships(world, [1])[0]
     client.force_login(world.user("fao_staff"))

@@ -161,6 +161,58 @@ def test_target_progress_stops_at_the_deadline_and_counts_lower_offices_when_ask
     assert progress.met and names(progress.partners) == {"Troyan"}
 
 
+def test_targets_progress_of_many_targets_is_each_targets_own(
+    world, year_2023, django_assert_max_num_queries
+):
+    """Read together (one UNION), each target keeps its own partnerships, each with its activity on the
+    target's own day: the same partnership is active for one target and not for another."""
+    made = [
+        f.target(world.city_a, metric, value, start, deadline, level=level, include_lower=lower)
+        for metric, value, level in [
+            (TargetMetric.ACTIVE_SHARE, 75, SISTER),
+            (TargetMetric.ACTIVE_SHARE, 50, ""),
+            (TargetMetric.REACTIVATED_SHARE, 50, ""),
+            (TargetMetric.NEW_INTENTS, 4, ""),
+            (TargetMetric.NEW_SISTERS, 2, ""),
+        ]
+        for start, deadline in [
+            (date(2023, 1, 1), date(2024, 12, 31)),
+            (date(2015, 1, 1), date(2016, 12, 31)),
+        ]
+        for lower in (False, True)
+    ]
+    made.append(
+        f.target(
+            world.province,
+            TargetMetric.NEW_INTENTS,
+            1,
+            date(2023, 1, 1),
+            date(2023, 12, 31),
+            include_lower=True,
+        )
+    )
+    on = date(2024, 1, 1)
+    alone = [selectors.target_progress(target, on) for target in made]
+    with django_assert_max_num_queries(4):
+        together = selectors.targets_progress(made, on)
+
+    def seen(progress):
+        return (
+            progress.target.pk,
+            progress.as_of,
+            progress.current,
+            [(p.pk, p.activity, p.last_exchange) for p in progress.baseline],
+            [(p.pk, p.activity) for p in progress.partners],
+        )
+
+    assert [seen(p) for p in together] == [seen(p) for p in alone]
+    every_level = [p for p in together if p.target.metric == TargetMetric.ACTIVE_SHARE and not p.target.level]
+    by_day = {p.as_of: {q.pk: q.activity for q in p.baseline} for p in every_level}
+    common = by_day[date(2016, 12, 31)].keys() & by_day[on].keys()
+    assert common and any(by_day[date(2016, 12, 31)][pk] != by_day[on][pk] for pk in common)
+    assert selectors.targets_progress([], on) == []
+
+
 def test_a_target_before_its_start_has_no_progress(world, year_2023):
     target = f.target(world.city_a, TargetMetric.NEW_SISTERS, 2, date(2030, 1, 1), date(2031, 12, 31))
     progress = selectors.target_progress(target, date(2026, 1, 1))
