@@ -247,7 +247,6 @@ def workbook(scope: selectors.Scope) -> bytes:
     documents = book.create_sheet("证照收缴")
     write_row(documents, ["持照人", "出访团组", "应交回日期", "交回日期", "按期"])
     for checkout in selectors.documents_due(scope):
-        on_time = checkout.returned_on is not None and checkout.returned_on <= checkout.due_date
         write_row(
             documents,
             [
@@ -255,7 +254,7 @@ def workbook(scope: selectors.Scope) -> bytes:
                 str(checkout.trip or ""),
                 checkout.due_date,
                 checkout.returned_on,
-                "是" if on_time else "否",
+                "是" if checkout.on_time else "否",
             ],
         )
     countries = book.create_sheet("国家和地区")

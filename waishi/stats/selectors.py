@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
@@ -331,6 +331,9 @@ def counted_trips(scope: Scope):
 
 
 def documents_due(scope: Scope):
+    """The check-outs due back in the span, each with ``on_time``: returned by its due date."""
     documents = passport_selectors.office_documents(scope.office, scope.include_lower)
     _rate, checkouts = passport_selectors.collection_rate(None, scope.start, scope.end, documents=documents)
-    return checkouts
+    return checkouts.annotate(
+        on_time=ExpressionWrapper(passport_selectors.returned_on_time(), output_field=BooleanField())
+    )

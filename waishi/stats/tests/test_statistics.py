@@ -104,6 +104,13 @@ def test_annual_report_command_writes_docx_and_xlsx(demo, tmp_path):
     trips = list(sheets["出访团组"].iter_rows(values_only=True))
     assert len(trips) == 1 + 13
     assert sum(row[5] for row in trips[1:]) == 42
+    # each check-out due in the span, marked on time as the summary counts them
+    summary = {row[0]: row[1] for row in sheets["汇总"].iter_rows(values_only=True)}
+    checkouts = list(sheets["证照收缴"].iter_rows(values_only=True))[1:]
+    assert len(checkouts) == summary["应交回证照（本）"] > 0
+    on_time = [row for row in checkouts if row[4] == "是"]
+    assert 0 < len(on_time) == summary["按期交回（本）"]
+    assert all((row[3] is not None and row[3] <= row[2]) == (row[4] == "是") for row in checkouts)
     if shutil.which("libreoffice") or shutil.which("soffice"):
         binary = shutil.which("libreoffice") or shutil.which("soffice")
         subprocess.run(
