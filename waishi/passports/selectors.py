@@ -38,6 +38,11 @@ class Section:
     count: int = 0
     rows: list = field(default_factory=list)
 
+    @property
+    def out(self) -> bool:
+        """Its documents are out with a trip, due back on a date."""
+        return self.key in ("overdue", "checked_out")
+
 
 def custody_sections(documents, limit: int, today: date) -> list[Section]:
     """The custody page's sections of ``documents`` (annotated with ``state`` on ``today``): each one's

@@ -156,7 +156,7 @@ def custody(request):
     documents = selectors.search(request.user, query) if query else selectors.documents(request.user)
     sections = selectors.custody_sections(documents, limit, today)
     for section in sections:
-        sort = "due_date" if section.key in ("overdue", "checked_out") else None
+        sort = "due_date" if section.out else None
         section.url = document_list_url(q=query, state=section.states, sort=sort)
     expiring = selectors.expiring(request.user, today)
     months = selectors.expiry_months(request.user)

@@ -180,6 +180,13 @@ def test_the_custody_page_lists_each_document_under_its_section(client, world, s
         if document is not safe["other_city"]:
             assert document.number_masked in page
         assert document.number not in page
+    # the trip and due date only where the documents are out with a trip
+    cards = {chunk.split('"', 1)[0]: chunk for chunk in page.split('id="section-')[1:]}
+    with_trip = {
+        name: "出访团组 / 应交回日期" in cards[section.key]
+        for name, section in zip(SECTIONS, response.context["sections"], strict=True)
+    }
+    assert with_trip == {"overdue": True, "checked_out": True, "in_custody": False, "other": False}
 
 
 def test_the_custody_page_finds_a_document_by_its_exact_number_only(client, world, safe):
