@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import CharField, Count, DateField, F, IntegerField, Prefetch, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -367,8 +368,10 @@ def _counted(target: Target, as_of: date, thresholds):
             quiet = quiet.filter(level_on=target.level)
         rows = queryset.filter(pk__in=quiet.values("pk")).with_activity(as_of, thresholds)
     else:
+        # Typed NULLs: PostgreSQL types a column of untyped NULLs in two SELECTs as text, which the
+        # dates of a share's SELECT further on cannot join.
         rows = reached_level(queryset, METRIC_LEVELS[metric], target.start, as_of).annotate(
-            activity=Value(None, CharField()), last_exchange=Value(None, DateField())
+            activity=Cast(Value(None), CharField()), last_exchange=Cast(Value(None), DateField())
         )
     # The same columns in the same order in every SELECT of the union, whatever each annotated before.
     return (
