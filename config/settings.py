@@ -209,6 +209,9 @@ WAISHI_LIST_NUMBERED_PAGES = int(os.environ.get("WAISHI_LIST_NUMBERED_PAGES", 5)
 # section shows its count and at most this many of its records, the ones that matter most first, and links
 # to the full list for the rest.
 WAISHI_SUMMARY_ROWS = int(os.environ.get("WAISHI_SUMMARY_ROWS", 20))
+# The sister-city targets page shows the targets still running, and those that ended this year or in the
+# years before it up to this many; the list of all targets gives the older ones.
+WAISHI_TARGETS_PAST_YEARS = int(os.environ.get("WAISHI_TARGETS_PAST_YEARS", 1))
 # A select of records lists them all up to this many; beyond, it lists the chosen ones and searches the
 # others on the server as the user types, showing at most WAISHI_CHOICES_SEARCH_LIMIT matches.
 WAISHI_CHOICES_INLINE_MAX = int(os.environ.get("WAISHI_CHOICES_INLINE_MAX", 100))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import CharField, Count, DateField, F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -402,6 +403,14 @@ def _progress(target: Target, as_of: date, counted: list) -> Progress:
 
 def targets(user):
     return Target.objects.restrict(user).select_related("office").order_by("office__path", "deadline", "id")
+
+
+def recent_targets(user, on: date | None = None):
+    """The user's targets still running on ``on`` (today) or ended since the first day of the year
+    ``WAISHI_TARGETS_PAST_YEARS`` before it, and how many ended earlier."""
+    since = date((on or today()).year - settings.WAISHI_TARGETS_PAST_YEARS, 1, 1)
+    every = targets(user)
+    return every.filter(deadline__gte=since), every.filter(deadline__lt=since).count()
 
 
 def figures(partnerships, as_of: date) -> dict:

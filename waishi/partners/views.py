@@ -384,11 +384,16 @@ def three_batches(request):
 def targets(request):
     """Each target of the user's offices with its progress bar and the partners behind it."""
     _require(request.user, "partners.view_target")
-    rows = selectors.targets_progress(selectors.targets(request.user))
+    recent, earlier = selectors.recent_targets(request.user)
     return render(
         request,
         "partners/targets.html",
-        {"rows": rows, "can_add": request.user.has_perm("partners.add_target"), "today": selectors.today()},
+        {
+            "rows": selectors.targets_progress(recent),
+            "earlier": earlier,
+            "can_add": request.user.has_perm("partners.add_target"),
+            "today": selectors.today(),
+        },
     )
 
 

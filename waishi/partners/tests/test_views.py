@@ -14,7 +14,8 @@ from waishi.core.models import Attachment, AuditLog
 from waishi.core.testing.views import ModelViewTests
 from waishi.directory.models import City, Country
 from waishi.partners.choices import ContactSide, PartnerLevel, TargetMetric
-from waishi.partners.models import Contact, PartnerExchange, Partnership
+from waishi.partners.models import Contact, PartnerExchange, Partnership, Target
+from waishi.partners.selectors import today
 from waishi.partners.tests import factories as f
 from waishi.partners.views import PartnerExchangeViews, PartnershipViews, TargetViews
 from waishi.users.choices import Role
@@ -279,15 +280,37 @@ def test_three_batches_page_names_the_partners_behind_each_number(staff_client, 
 
 
 def test_targets_page_shows_progress_bars(client, world):
-    p = f.partnership(world.city_a, level="intent", signed_on=date(2024, 5, 16), name_zh="格蒙登")
+    year = today().year
+    p = f.partnership(world.city_a, level="intent", signed_on=date(year - 1, 5, 16), name_zh="格蒙登")
     target = f.target(
-        world.city_a, TargetMetric.NEW_INTENTS, Decimal(4), date(2024, 1, 1), date(2025, 12, 31)
+        world.city_a, TargetMetric.NEW_INTENTS, Decimal(4), date(year - 1, 1, 1), date(year, 12, 31)
     )
     client.force_login(world.user("fao_leader"))
     page = client.get(reverse("partners:targets")).content.decode()
     assert f'data-target="{target.pk}"' in page and 'aria-valuenow="25"' in page and str(p.city) in page
     detail = client.get(target.get_absolute_url()).content.decode()
     assert 'aria-valuenow="25"' in detail
+
+
+def test_targets_page_shows_the_running_and_recent_targets_and_counts_the_older(client, world, settings):
+    year = today().year
+    intents, sisters = TargetMetric.NEW_INTENTS, TargetMetric.NEW_SISTERS
+    running = f.target(world.city_a, intents, 4, date(year - 1, 1, 1), date(year + 1, 6, 30))
+    last_year = f.target(world.city_a, sisters, 2, date(year - 2, 1, 1), date(year - 1, 1, 1))
+    older = [
+        f.target(world.city_a, sisters, 2, date(year - n - 1, 1, 1), date(year - n, 12, 31)) for n in (2, 5)
+    ]
+    client.force_login(world.user("fao_leader"))
+    response = client.get(reverse("partners:targets"))
+    assert [row.target for row in response.context["rows"]] == [last_year, running]
+    page = response.content.decode()
+    assert "更早结束的目标2个" in page and reverse("partners:target_list") in page
+    settings.WAISHI_TARGETS_PAST_YEARS = 2
+    response = client.get(reverse("partners:targets"))
+    assert [row.target for row in response.context["rows"]] == [older[0], last_year, running]
+    Target.objects.filter(pk__in=[running.pk, last_year.pk, older[0].pk]).delete()
+    page = client.get(reverse("partners:targets")).content.decode()
+    assert "没有正在进行或近期结束的目标" in page and "更早结束的目标1个" in page
 
 
 def test_map_page_passes_points_as_json_and_draws_no_country(staff_client, world):
