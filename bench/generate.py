@@ -46,8 +46,8 @@ from waishi.directory.choices import Gender, OrganizationKind, OrganizationLevel
 from waishi.directory.models import City, Country, Organization, Person, PersonToken
 from waishi.directory.reference import load_countries
 from waishi.directory.search import name_tokens
-from waishi.partners.choices import ApprovalStage, ContactSide, ExchangeKind, PartnerLevel
-from waishi.partners.models import Approval, Contact, LevelChange, PartnerExchange, Partnership
+from waishi.partners.choices import ApprovalStage, ContactSide, ExchangeKind, PartnerLevel, TargetMetric
+from waishi.partners.models import Approval, Contact, LevelChange, PartnerExchange, Partnership, Target
 from waishi.passports.choices import Custody, DocumentKind, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
 from waishi.travel import config as travel_config
@@ -968,6 +968,33 @@ class Generator:
                             updated_at=tz_at(day),
                         )
                         w[through].add(partnerexchange_id=eid, partnership_id=pid)
+        self.targets()
+
+    def targets(self) -> None:
+        """Each office's sister-city targets, one of each metric for every two years from 2016 (the
+        province's counting the offices below it): ten years of the targets page."""
+        goals = {
+            TargetMetric.ACTIVE_SHARE: 75,
+            TargetMetric.REACTIVATED_SHARE: 50,
+            TargetMetric.NEW_INTENTS: 4,
+            TargetMetric.NEW_SISTERS: 2,
+        }
+        for office in self.offices:
+            for year in range(2016, AS_OF.year + 1, 2):
+                start, deadline = date(year, 1, 1), date(year + 1, 12, 31)
+                for metric, value in goals.items():
+                    self.writer[Target].add(
+                        office_id=office.id,
+                        metric=metric,
+                        level=PartnerLevel.SISTER if metric == TargetMetric.ACTIVE_SHARE else "",
+                        value=Decimal(value),
+                        start=start,
+                        deadline=deadline,
+                        include_lower=office.parent is None,
+                        note="",
+                        created_at=tz_at(start),
+                        updated_at=tz_at(start),
+                    )
 
 
 def _years(day: date, years: int) -> date:
@@ -998,6 +1025,7 @@ GENERATED_MODELS = [
     Contact,
     PartnerExchange,
     PartnerExchange.partnerships.through,
+    Target,
 ]
 
 
