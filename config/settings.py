@@ -215,7 +215,8 @@ WAISHI_LIST_NUMBERED_PAGES = int(os.environ.get("WAISHI_LIST_NUMBERED_PAGES", 5)
 # to the full list for the rest.
 WAISHI_SUMMARY_ROWS = int(os.environ.get("WAISHI_SUMMARY_ROWS", 20))
 # The sister-city targets page shows the targets still running, and those that ended this year or in the
-# years before it up to this many; the list of all targets gives the older ones.
+# years before it up to this many; the list of all targets gives the older ones. The statistics and the
+# annual report of a span name the targets that ended since as many years before the span's.
 WAISHI_TARGETS_PAST_YEARS = int(os.environ.get("WAISHI_TARGETS_PAST_YEARS", 1))
 # A select of records lists them all up to this many; beyond, it lists the chosen ones and searches the
 # others on the server as the user types, showing at most WAISHI_CHOICES_SEARCH_LIMIT matches.

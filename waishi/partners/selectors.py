@@ -405,10 +405,16 @@ def targets(user):
     return Target.objects.restrict(user).select_related("office").order_by("office__path", "deadline", "id")
 
 
+def recent_since(day: date) -> date:
+    """The first day of the year ``WAISHI_TARGETS_PAST_YEARS`` before ``day``'s: a target that ended on
+    or after it is still shown on the targets page and named in the report of a span starting on ``day``."""
+    return date(day.year - settings.WAISHI_TARGETS_PAST_YEARS, 1, 1)
+
+
 def recent_targets(user, on: date | None = None):
-    """The user's targets still running on ``on`` (today) or ended since the first day of the year
-    ``WAISHI_TARGETS_PAST_YEARS`` before it, and how many ended earlier."""
-    since = date((on or today()).year - settings.WAISHI_TARGETS_PAST_YEARS, 1, 1)
+    """The user's targets still running on ``on`` (today) or ended since ``recent_since``, and how many
+    ended earlier."""
+    since = recent_since(on or today())
     every = targets(user)
     return every.filter(deadline__gte=since), every.filter(deadline__lt=since).count()
 

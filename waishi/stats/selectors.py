@@ -157,8 +157,10 @@ def passports(ledger: passport_selectors.LedgerFigures) -> dict:
 def partners(scope: Scope) -> dict:
     partnerships = partner_selectors.office_partnerships(scope.office, scope.include_lower)
     summary = partner_selectors.summary(partnerships, scope.start, scope.end, office=scope.office)
-    # The targets running at some time in the span: a target that ended before it is no part of its report.
-    targets = Target.objects.filter(office=scope.office, start__lte=scope.end, deadline__gte=scope.start)
+    # The targets running in the span, and those that ended shortly before it (their results, on their
+    # deadline): one that ended years before is no part of its report.
+    since = partner_selectors.recent_since(scope.start)
+    targets = Target.objects.filter(office=scope.office, start__lte=scope.end, deadline__gte=since)
     targets = targets.select_related("office").order_by("deadline", "pk")
     summary["targets"] = [
         target_figures(progress) for progress in partner_selectors.targets_progress(targets, scope.end)

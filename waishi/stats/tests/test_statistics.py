@@ -281,15 +281,15 @@ def test_target_progress_is_in_the_statistics_and_the_report(world):
         deadline=datetime.date(2025, 12, 31),
     )
     for start, deadline in [
-        (datetime.date(2022, 1, 1), datetime.date(2024, 12, 31)),
-        (datetime.date(2026, 1, 1),) * 2,
+        (datetime.date(2021, 1, 1), datetime.date(2023, 12, 31)),  # ended before 2024
+        (datetime.date(2026, 1, 1),) * 2,  # starts after the span
     ]:
         Target.objects.create(
             office=world.city_a, metric="new_sisters", value=1, start=start, deadline=deadline
         )
     scope = selectors.Scope(world.city_a, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
     targets = selectors.statistics(scope)["partners"]["targets"]
-    assert targets == [  # not those that ended before 2025 or start after it
+    assert targets == [  # not one that ended before the year before the span, nor one starting after it
         {
             "metric": "new_intents",
             "goal": 4.0,
