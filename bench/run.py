@@ -20,6 +20,7 @@ the ratios to the floor and to the admin. Results go to bench/results/<date>-<sc
 """
 
 import argparse
+import contextlib
 import io
 import json
 import math
@@ -690,12 +691,10 @@ def peak_rss_kb() -> int:
     """The process's peak resident memory in KB: the kernel's high-water mark of its own memory (VmHWM)
     where there is one. ``ru_maxrss`` on Linux keeps the parent's peak across fork and exec, so a worker
     started by a run that had just generated the data reported the generator's memory."""
-    try:
+    with contextlib.suppress(OSError):  # no /proc: not Linux
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
-    except OSError:
-        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
 
 
