@@ -44,6 +44,7 @@ from waishi.core.excel import stream_xlsx
 from waishi.core.fields import EncryptedCharField, mask_numbers
 from waishi.core.forms import Form
 from waishi.core.models import Attachment, ChangeLog, JournalEntry, permission_name
+from waishi.core.money import MoneyField, money
 from waishi.core.pagination import CURSOR_PARAMS, paginate
 
 REGISTRY: list[type["ModelViews"]] = []
@@ -344,6 +345,8 @@ def field_rows(obj, names, user) -> list[dict]:
             row["value"] = getattr(obj, f"get_{name}_display")()
         elif field.many_to_many:
             row["value"] = ", ".join(str(o) for o in getattr(obj, name).all())
+        elif isinstance(field, MoneyField):
+            row["value"] = money(getattr(obj, name))
         else:
             value = getattr(obj, name)
             row["value"] = value

@@ -22,8 +22,24 @@ from django_tables2.rows import BoundRow
 from django_tables2.utils import signature
 
 from waishi.core.models import field_path
+from waishi.core.money import money
 
 DATE_COLUMNS = (DateColumn, DateTimeColumn)
+
+
+class MoneyColumn(Column):
+    """An amount of money: written with ``money()`` on the page (28,500.00), right-aligned; an export
+    keeps the number, so that a spreadsheet can add it up."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "text-end"}, "td": {"class": "text-end"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return money(value)
+
+    def value(self, value):
+        return value
 
 
 def body(table) -> SafeString:
