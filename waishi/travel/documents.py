@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from waishi.core import config, docx
 from waishi.core.docx import DOCX_TYPE, cn_date, disposition
+from waishi.core.money import money
 from waishi.travel import config as travel_config
 from waishi.travel.choices import BudgetKind, TripCategory
 from waishi.travel.rules import Facts, standard_budget
@@ -139,8 +140,8 @@ class BudgetForm:
             [
                 r["kind"],
                 r["currency"],
-                r["amount"] if r["amount"] is not None else "—",
-                r["standard"] if r["standard"] is not None else "—",
+                money(r["amount"]),
+                money(r["standard"]),
                 "超标准" if r["over"] else "",
             ]
             for r in budget_rows

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.models import BaseModel, RestrictedManager
+from waishi.core.money import MoneyField, money
 from waishi.core.validators import plausible_date
 from waishi.travel.choices import (
     BudgetKind,
@@ -64,9 +65,9 @@ class PerDiemRate(BaseModel):
         _("city"), max_length=100, blank=True, help_text=_("Leave empty for the rest of the country.")
     )
     currency = models.CharField(_("currency"), max_length=3)
-    lodging = models.DecimalField(_("lodging per night"), max_digits=10, decimal_places=2)
-    meals = models.DecimalField(_("meals per day"), max_digits=10, decimal_places=2)
-    incidentals = models.DecimalField(_("incidentals per day"), max_digits=10, decimal_places=2)
+    lodging = MoneyField(_("lodging per night"), max_digits=10, decimal_places=2)
+    meals = MoneyField(_("meals per day"), max_digits=10, decimal_places=2)
+    incidentals = MoneyField(_("incidentals per day"), max_digits=10, decimal_places=2)
 
     class Meta:
         verbose_name = _("per-diem rate")
@@ -249,7 +250,7 @@ class BudgetLine(models.Model):
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="budget")
     kind = models.CharField(_("kind"), max_length=30, choices=BudgetKind.choices)
     currency = models.CharField(_("currency"), max_length=3)
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = MoneyField(_("amount"), max_digits=12, decimal_places=2)
 
     objects = RestrictedManager()
     scope_field = "trip__applicant_unit"
@@ -261,7 +262,7 @@ class BudgetLine(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.amount} {self.currency}"
+        return f"{self.get_kind_display()} {money(self.amount)} {self.currency}"
 
 
 class TripEvent(models.Model):

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from waishi.core import config
 from waishi.core.models import Attachment
+from waishi.core.money import money
 from waishi.core.workdays import workdays_between
 from waishi.directory.choices import Rank
 from waishi.directory.models import CHINA_REGIONS
@@ -509,7 +510,12 @@ def budget_standard(facts: Facts):
                     "%(kind)s: %(amount)s %(currency)s budgeted, the standard allows %(limit)s %(currency)s "
                     "(财行〔2013〕516号)."
                 )
-                % {"kind": BudgetKind(kind).label, "amount": amount, "currency": currency, "limit": limit},
+                % {
+                    "kind": BudgetKind(kind).label,
+                    "amount": money(amount),
+                    "currency": currency,
+                    "limit": money(limit),
+                },
                 ("budget",),
             )
 

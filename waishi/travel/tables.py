@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from waishi.core.tables import MoneyColumn
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip
 
 STATE_BADGES = {
@@ -89,6 +90,9 @@ class PlanEntryTable(tables.Table):
 
 class PerDiemRateTable(tables.Table):
     country = tables.Column(linkify=True)
+    lodging = MoneyColumn()
+    meals = MoneyColumn()
+    incidentals = MoneyColumn()
 
     class Meta:
         model = PerDiemRate

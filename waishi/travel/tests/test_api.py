@@ -561,6 +561,20 @@ def test_staff_adds_a_per_diem_rate(office):
     assert office.client(office.clerk).get(url, {"currency": "usd"}).json()["count"] == 0
 
 
+def test_the_api_keeps_amounts_plain_decimal_strings(office):
+    """Pages write 28,500.00 (waishi.core.money); the API keeps the number as a plain decimal string."""
+    url = reverse("api:perdiemrate-list")
+    body = {"country": "IT", "currency": "EUR", "lodging": "28500", "meals": "1234.5", "incidentals": "30"}
+    response = office.client(office.staff).post(url, body, format="json")
+    assert response.status_code == 201, response.json()
+    rate = (
+        office.client(office.clerk)
+        .get(reverse("api:perdiemrate-detail", args=[response.json()["id"]]))
+        .json()
+    )
+    assert [rate["lodging"], rate["meals"], rate["incidentals"]] == ["28500.00", "1234.50", "30.00"]
+
+
 STEPS = [
     "sign-off",
     "submit",

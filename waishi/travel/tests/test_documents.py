@@ -1,5 +1,7 @@
 import io
+from decimal import Decimal
 
+import lxml.html
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -28,6 +30,25 @@ def test_documents_print_and_download(client, world, document, expected):
         [p.text for p in word.paragraphs] + [c.text for t in word.tables for r in t.rows for c in r.cells]
     )
     assert expected in text and trip.applicant_unit.name in text
+
+
+def test_the_budget_form_writes_amounts_with_thousands_separators(client, world):
+    """The A4 form and its .docx are finance documents: 28,500.00, the standard likewise, "—" where none."""
+    budget = [{"kind": "international_travel", "currency": "CNY", "amount": Decimal("28500")}]
+    trip = f.make_trip(world, budget=budget)
+    client.force_login(f.clerk(world))
+    url = reverse("travel:trip_document", args=[trip.pk, "budget-form", "print"])
+    page = lxml.html.fromstring(client.get(url).content.decode())
+    printed = [[" ".join(td.text_content().split()) for td in tr.xpath("td")] for tr in page.xpath("//tr")]
+    docx = client.get(reverse("travel:trip_document", args=[trip.pk, "budget-form", "docx"]))
+    word = Document(io.BytesIO(docx.content))
+    written = [[cell.text for cell in row.cells] for table in word.tables for row in table.rows]
+    # Tokyo, 5 days (4 nights), 2 people at 20000, 10000 and 5000 JPY a night or a day.
+    for rows in (printed, written):
+        assert ["国际旅费", "CNY", "28,500.00", "—", ""] in rows
+        assert ["住宿费", "JPY", "—", "160,000.00", ""] in rows
+        assert ["伙食费", "JPY", "—", "100,000.00", ""] in rows
+        assert ["公杂费", "JPY", "—", "50,000.00", ""] in rows
 
 
 def test_the_notice_names_the_members_and_the_period(client, world):

@@ -638,6 +638,14 @@ def test_budget_over_the_standard_is_blocked(world, kind):
     assert severities(f.run("budget.standard", trip), "budget.standard") == [BLOCK]
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_budget_over_the_standard_quotes_the_amounts_with_thousands_separators(world, language):
+    trip = f.make_trip(world, members=2, budget=lines(**{**TOKYO_2, "lodging": "160000.01 JPY"}))
+    with translation.override(language):
+        [finding] = f.run("budget.standard", trip)
+    assert "160,000.01 JPY" in finding.message and "160,000.00 JPY" in finding.message
+
+
 def test_budget_lines_of_one_kind_are_added_up(world):
     budget = lines(**TOKYO_2) + lines(lodging="1 JPY")
     trip = f.make_trip(world, members=2, budget=budget)

@@ -1,11 +1,18 @@
 import datetime
+import io
 from decimal import Decimal
 
+import lxml.html
 import pytest
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
 
 from waishi.core.testing.factories import PersonFactory
 from waishi.core.testing.views import ModelViewTests
+from waishi.travel.choices import BudgetKind
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip, TripLeg, TripMember
+from waishi.travel.tests import factories as f
 from waishi.travel.views import PerDiemRateViews, PlanEntryViews, TripViews
 
 
@@ -133,3 +140,75 @@ def test_the_trip_lists_add_button_is_named_as_the_menu_names_it(client, world):
     client.force_login(world.user("unit_clerk"))
     page = client.get(reverse("travel:trip_list")).content.decode()
     assert "新建出访申请</a>" in page and "新增出访团组" not in page
+
+
+# --- amounts of money read 28,500.00 (waishi.core.money) in Chinese and in English ------------------------
+
+
+def budget_cells(page: str) -> list[list[str]]:
+    rows = lxml.html.fromstring(page).xpath('//table[@id="budget"]/tbody/tr')
+    return [[" ".join(td.text_content().split()) for td in row.xpath("td")] for row in rows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_trip_page_shows_the_budget_with_thousands_separators(client, world, settings, tmp_path, language):
+    """Django's Chinese has no thousands separator and English groups only with USE_THOUSAND_SEPARATOR:
+    the budget table groups its amounts in both, to the cent."""
+    f.speed_up(settings, tmp_path)
+    budget = [{"kind": BudgetKind.INTERNATIONAL_TRAVEL, "currency": "CNY", "amount": Decimal("28500")}]
+    trip = f.make_trip(world, budget=budget)
+    client.force_login(f.clerk(world))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(trip.get_absolute_url())
+    assert response["Content-Language"] == language
+    with translation.override(language):
+        labels = [str(kind.label) for kind in BudgetKind]
+    # Tokyo, 5 days (4 nights), 2 people at 20000, 10000 and 5000 JPY: nothing claimed beside the standard.
+    assert budget_cells(response.content.decode()) == [
+        [labels[0], "CNY", "28,500.00", "—"],
+        [labels[1], "JPY", "—", "160,000.00"],
+        [labels[2], "JPY", "—", "100,000.00"],
+        [labels[3], "JPY", "—", "50,000.00"],
+    ]
+
+
+def make_rate() -> PerDiemRate:
+    return PerDiemRate.objects.create(
+        country_id="JP",
+        city_name="东京",
+        currency="JPY",
+        lodging=Decimal("28500"),
+        meals=Decimal("1234.5"),
+        incidentals=Decimal("500"),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_per_diem_rates_show_their_amounts_with_thousands_separators(client, world, settings, language):
+    rate = make_rate()
+    client.force_login(world.user("fao_staff"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("travel:perdiemrate_list")).content.decode()
+    row = lxml.html.fromstring(page).xpath("//table//tbody/tr")[0]
+    cells = [" ".join(td.text_content().split()) for td in row.xpath("td")]
+    assert cells[-3:] == ["28,500.00", "1,234.50", "500.00"]
+    assert all("text-end" in td.get("class") for td in row.xpath("td")[-3:])
+    detail = lxml.html.fromstring(client.get(rate.get_absolute_url()).content.decode())
+    shown = [
+        " ".join(td.text_content().split())
+        for td in detail.xpath('//table[contains(@class, "detail-table")]//td')
+    ]
+    assert shown[-3:] == ["28,500.00", "1,234.50", "500.00"]
+
+
+@pytest.mark.django_db
+def test_per_diem_export_keeps_the_amounts_numbers(client, world):
+    """The workbook holds numbers a spreadsheet can add up, not the page's text."""
+    make_rate()
+    client.force_login(world.user("fao_staff"))
+    response = client.get(reverse("travel:perdiemrate_export"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert list(rows[1][-3:]) == [28500, 1234.5, 500]
