@@ -10,8 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import CharField, Count, DateField, F, IntegerField, Prefetch, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, IntegerField, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,12 +126,19 @@ def _upgrades() -> Q:
     return query
 
 
-def reached_level(partnerships, level: str, start: date, end: date):
-    """Partnerships that reached ``level`` (signed at it, or raised to it) between ``start`` and ``end``."""
-    changes = LevelChange.objects.filter(
+def _reaching(partnerships, level: str, start: date, end: date):
+    """The level changes by which ``partnerships`` reached ``level`` (signed at it, or raised to it) between
+    ``start`` and ``end``."""
+    return LevelChange.objects.filter(
         partnership__in=partnerships, level=level, date__range=(start, end)
     ).filter(_upgrades())
-    return Partnership.objects.filter(pk__in=changes.values("partnership_id"))
+
+
+def reached_level(partnerships, level: str, start: date, end: date):
+    """Partnerships that reached ``level`` (signed at it, or raised to it) between ``start`` and ``end``."""
+    return Partnership.objects.filter(
+        pk__in=_reaching(partnerships, level, start, end).values("partnership_id")
+    )
 
 
 def new_intents(partnerships, start: date, end: date) -> int:
@@ -308,7 +314,7 @@ class Progress:
         return not self.met and self.ratio < self.elapsed
 
 
-TARGETS_A_QUERY = 100  # SQLite joins at most 500 SELECTs in one compound statement
+UNION_SELECTS = 100  # SQLite joins at most 500 SELECTs in one compound statement
 
 
 def target_partnerships(target: Target):
@@ -322,68 +328,129 @@ def target_progress(target: Target, on: date | None = None) -> Progress:
 
 def targets_progress(targets, on: date | None = None) -> list[Progress]:
     """``target_progress`` of each of ``targets``, in the same queries however many targets there are (up to
-    ``TARGETS_A_QUERY`` a statement): the partnerships each target counts, one SELECT a target joined by
-    UNION ALL, then those partnerships themselves."""
+    ``UNION_SELECTS`` partnership sets or days a statement): the partnerships each target counts from, the
+    level and activity of every partnership on each day a share is measured on (read once for all the
+    targets of that day: most end on the same day), then the partnerships themselves."""
     targets = list(targets)
     if not targets:
         return []
-    scope = Partnership.objects.none()
-    for target in targets:
-        scope |= target_partnerships(target)
-    thresholds = rules.thresholds_by_office(scope.values("office_id"))  # read once for every target
     as_of = {target.pk: min(on or today(), target.deadline) for target in targets}
-    rows = []
-    for start in range(0, len(targets), TARGETS_A_QUERY):
-        parts = [_counted(t, as_of[t.pk], thresholds) for t in targets[start : start + TARGETS_A_QUERY]]
-        rows += parts[0].union(*parts[1:], all=True)
-    ordered = Partnership.objects.filter(pk__in={row[0] for row in rows}).select_related(*LIST_RELATED)
-    partnerships = {p.pk: p for p in ordered.order_by("city__name_en", "id")}
+    members = _members(targets, as_of)
+    shares = [target for target in targets if TargetMetric.is_share(target.metric)]
+    scope = Partnership.objects.none()
+    for target in shares:
+        scope |= target_partnerships(target)
+    days = {as_of[t.pk] for t in shares} | {_quiet_on(t) for t in shares if _reactivation(t)}
+    standings = _standings(scope, sorted(days))
+    counted: dict[int, list[tuple]] = {}  # target → (partnership, its activity, its last exchange)
+    for target in targets:
+        pks = members[target.pk]
+        if not TargetMetric.is_share(target.metric):
+            counted[target.pk] = [(pk, None, None) for pk in pks]
+            continue
+        day = as_of[target.pk]
+        if _reactivation(target):  # those occasional or dormant the day before the target started
+            before = standings[_quiet_on(target)]
+            pks = [pk for pk in pks if _shared(before[pk], _quiet_on(target), target.level, quiet=True)]
+        else:
+            pks = [pk for pk in pks if _shared(standings[day][pk], day, target.level)]
+        counted[target.pk] = [
+            (pk, standings[day][pk].activity, standings[day][pk].last_exchange) for pk in pks
+        ]
+    ordered = Partnership.objects.filter(pk__in={row[0] for rows in counted.values() for row in rows})
+    partnerships = {p.pk: p for p in ordered.select_related(*LIST_RELATED).order_by("city__name_en", "id")}
     rank = {pk: n for n, pk in enumerate(partnerships)}
-    counted: dict[int, list] = {target.pk: [] for target in targets}
-    for pk, target_pk, activity, last_exchange in sorted(rows, key=lambda row: rank[row[0]]):
-        partnership = copy.copy(partnerships[pk])  # a target's own: its activity on the target's day
-        partnership.activity, partnership.last_exchange = activity, last_exchange
-        counted[target_pk].append(partnership)
-    return [_progress(target, as_of[target.pk], counted[target.pk]) for target in targets]
+    progress = []
+    for target in targets:
+        rows = []
+        for pk, activity, last_exchange in sorted(counted[target.pk], key=lambda row: rank[row[0]]):
+            partnership = copy.copy(partnerships[pk])  # a target's own: its activity on the target's day
+            partnership.activity, partnership.last_exchange = activity, last_exchange
+            rows.append(partnership)
+        progress.append(_progress(target, as_of[target.pk], rows))
+    return progress
 
 
-def _counted(target: Target, as_of: date, thresholds):
-    """The partnerships ``target`` counts, as rows (partnership id, target id, activity, last exchange):
-    for a share, each partnership it is a share of, with its activity on ``as_of``; else each partnership
-    that reached the target's level (no activity)."""
-    queryset = target_partnerships(target)
-    metric = target.metric
-    if metric == TargetMetric.ACTIVE_SHARE:
-        rows = queryset.existing_on(as_of).with_level_on(as_of).with_activity(as_of, thresholds)
-        if target.level:
-            rows = rows.filter(level_on=target.level)
-    elif metric == TargetMetric.REACTIVATED_SHARE:
-        day = target.start - timedelta(days=1)
-        quiet = (
-            queryset.existing_on(day)
-            .with_level_on(day)
+def _reactivation(target: Target) -> bool:
+    return target.metric == TargetMetric.REACTIVATED_SHARE
+
+
+def _quiet_on(target: Target) -> date:
+    """The day a reactivation target finds the partnerships it is a share of: the day before it starts."""
+    return target.start - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """A partnership on one day (``_standings``)."""
+
+    signed_on: date
+    level: str | None  # None before its first signing
+    activity: str | None  # None before its first signing
+    last_exchange: date | None
+
+
+def _shared(standing: _Standing, day: date, level: str, quiet: bool = False) -> bool:
+    """Whether a share measured on ``day`` is a share of a partnership standing so: signed by then (as
+    ``existing_on``), at the target's level if it names one, and occasional or dormant if ``quiet``."""
+    if standing.signed_on > day or (level and standing.level != level):
+        return False
+    return not quiet or standing.activity in (Activity.OCCASIONAL, Activity.DORMANT)
+
+
+def _members(targets, as_of: dict) -> dict[int, set[int]]:
+    """For each target, the partnerships it counts from: for a share, its office's (with the offices below
+    when it includes them); else those that reached its level between its start and its day. One SELECT
+    a set (the shares of the same office share one), joined by UNION ALL."""
+    selects, answers = [], []  # each SELECT and the targets it answers
+    shared: dict[tuple, int] = {}
+    for target in targets:
+        if TargetMetric.is_share(target.metric):
+            key = (target.office_id, target.include_lower)
+            if key not in shared:
+                shared[key] = len(selects)
+                selects.append(target_partnerships(target).values("pk"))
+                answers.append([])
+            answers[shared[key]].append(target.pk)
+        else:
+            level, day = METRIC_LEVELS[target.metric], as_of[target.pk]
+            selects.append(
+                _reaching(target_partnerships(target), level, target.start, day).values("partnership")
+            )
+            answers.append([target.pk])
+    members: dict[int, set[int]] = {target.pk: set() for target in targets}
+    for first in range(0, len(selects), UNION_SELECTS):
+        numbered = [
+            select.annotate(select_number=Value(n, IntegerField()))
+            .order_by()
+            .values_list(*select.query.values_select, "select_number")
+            for n, select in enumerate(selects[first : first + UNION_SELECTS], first)
+        ]
+        for pk, number in numbered[0].union(*numbered[1:], all=True):
+            for target_pk in answers[number]:
+                members[target_pk].add(pk)
+    return members
+
+
+def _standings(partnerships, days: list[date]) -> dict[date, dict[int, _Standing]]:
+    """Each of ``partnerships`` on each of ``days``, signed or not yet: one SELECT a day, joined by UNION ALL,
+    the activity thresholds of their offices read once."""
+    standings: dict[date, dict[int, _Standing]] = {day: {} for day in days}
+    if not days:
+        return standings
+    thresholds = rules.thresholds_by_office(partnerships.values("office_id"))
+    for first in range(0, len(days), UNION_SELECTS):
+        selects = [
+            partnerships.with_level_on(day)
             .with_activity(day, thresholds)
-            .filter(activity__in=[Activity.OCCASIONAL, Activity.DORMANT])
-        )
-        if target.level:
-            quiet = quiet.filter(level_on=target.level)
-        rows = queryset.filter(pk__in=quiet.values("pk")).with_activity(as_of, thresholds)
-    else:
-        # Typed NULLs: PostgreSQL types a column of untyped NULLs in two SELECTs as text, which the
-        # dates of a share's SELECT further on cannot join.
-        rows = reached_level(queryset, METRIC_LEVELS[metric], target.start, as_of).annotate(
-            activity=Cast(Value(None), CharField()), last_exchange=Cast(Value(None), DateField())
-        )
-    # The same columns in the same order in every SELECT of the union, whatever each annotated before.
-    return (
-        rows.annotate(
-            counted_for=Value(target.pk, IntegerField()),
-            counted_activity=F("activity"),
-            counted_last_exchange=F("last_exchange"),
-        )
-        .order_by()
-        .values_list("pk", "counted_for", "counted_activity", "counted_last_exchange")
-    )
+            .annotate(day_number=Value(n, IntegerField()))
+            .order_by()
+            .values_list("day_number", "pk", "signed_on", "level_on", "activity", "last_exchange")
+            for n, day in enumerate(days[first : first + UNION_SELECTS], first)
+        ]
+        for number, pk, *standing in selects[0].union(*selects[1:], all=True):
+            standings[days[number]][pk] = _Standing(*standing)
+    return standings
 
 
 def _progress(target: Target, as_of: date, counted: list) -> Progress:

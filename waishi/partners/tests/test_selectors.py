@@ -233,6 +233,60 @@ def test_targets_progress_of_many_targets_is_each_targets_own(
     assert selectors.targets_progress([], on) == []
 
 
+def queried_one_by_one(target, as_of):
+    """What a target counts, read straight from the querysets of the rules, one target at a time: for a
+    share, (partnership, activity, last exchange) of each partnership it is a share of; else the
+    partnerships that reached its level."""
+    scope = selectors.target_partnerships(target)
+    if not TargetMetric.is_share(target.metric):
+        level = selectors.METRIC_LEVELS[target.metric]
+        return {
+            (pk, None, None)
+            for pk in selectors.reached_level(scope, level, target.start, as_of).values_list("pk", flat=True)
+        }
+    if target.metric == TargetMetric.REACTIVATED_SHARE:
+        day = target.start - timedelta(days=1)
+        quiet = scope.existing_on(day).with_level_on(day).with_activity(day)
+        quiet = quiet.filter(activity__in=[Activity.OCCASIONAL, Activity.DORMANT])
+        if target.level:
+            quiet = quiet.filter(level_on=target.level)
+        rows = scope.filter(pk__in=quiet.values("pk")).with_activity(as_of)
+    else:
+        rows = scope.existing_on(as_of).with_level_on(as_of).with_activity(as_of)
+        if target.level:
+            rows = rows.filter(level_on=target.level)
+    return set(rows.values_list("pk", "activity", "last_exchange"))
+
+
+def test_targets_progress_counts_what_the_rules_querysets_give_one_target_at_a_time(world, year_2023):
+    """Every metric, with and without a level and the lower offices, ended, running and not yet started
+    (a reactivation target's baseline is taken the day before it starts, after the day it is measured on),
+    read together, against each target's partnerships read from the querysets alone."""
+    made = [
+        f.target(office, metric, 1, start, deadline, level=level, include_lower=include_lower)
+        for office in (world.city_a, world.province)
+        for metric in TargetMetric
+        for level in ("", SISTER, FRIENDLY)
+        for start, deadline in [
+            (date(2015, 1, 1), date(2016, 12, 31)),
+            (date(2023, 1, 1), date(2024, 12, 31)),
+            (date(2030, 1, 1), date(2031, 12, 31)),
+        ]
+        for include_lower in (False, True)
+        if not level or TargetMetric.is_share(metric)
+    ]
+    on = date(2024, 1, 1)
+    for progress in selectors.targets_progress(made, on):
+        target = progress.target
+        got = progress.baseline if progress.is_share else progress.partners
+        assert {(p.pk, p.activity, p.last_exchange) for p in got} == queried_one_by_one(
+            target, progress.as_of
+        ), (target.metric, target.level, target.start, target.include_lower)
+        if progress.is_share:
+            assert {p.pk for p in progress.partners} == {p.pk for p in got if p.activity == Activity.ACTIVE}
+    assert any(p.baseline for p in selectors.targets_progress(made, on) if p.target.start.year == 2030)
+
+
 def test_a_target_before_its_start_has_no_progress(world, year_2023):
     target = f.target(world.city_a, TargetMetric.NEW_SISTERS, 2, date(2030, 1, 1), date(2031, 12, 31))
     progress = selectors.target_progress(target, date(2026, 1, 1))
