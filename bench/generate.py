@@ -47,7 +47,15 @@ from waishi.directory.models import City, Country, Organization, Person, PersonT
 from waishi.directory.reference import load_countries
 from waishi.directory.search import name_tokens
 from waishi.partners.choices import ApprovalStage, ContactSide, ExchangeKind, PartnerLevel, TargetMetric
-from waishi.partners.models import Approval, Contact, LevelChange, PartnerExchange, Partnership, Target
+from waishi.partners.models import (
+    Approval,
+    Contact,
+    ExchangePartner,
+    LevelChange,
+    PartnerExchange,
+    Partnership,
+    Target,
+)
 from waishi.passports.choices import Custody, DocumentKind, MovementKind
 from waishi.passports.models import CustodyMovement, TravelDocument
 from waishi.travel import config as travel_config
@@ -895,7 +903,6 @@ class Generator:
         rng, w = self.rng, self.writer
         cities = self.partner_cities()
         per_year = max(1, round((self.total / SCALES["S"]) ** 0.5))
-        through = PartnerExchange.partnerships.through
         for office in self.offices:
             count = 40 if office.parent is None else 20
             for city_id in rng.sample(cities, min(count, len(cities))):
@@ -967,7 +974,9 @@ class Generator:
                             created_at=tz_at(day),
                             updated_at=tz_at(day),
                         )
-                        w[through].add(partnerexchange_id=eid, partnership_id=pid)
+                        w[ExchangePartner].add(
+                            partnerexchange_id=eid, partnership_id=pid, date=day, substantive=substantive
+                        )
         self.targets()
 
     def targets(self) -> None:
@@ -1024,7 +1033,7 @@ GENERATED_MODELS = [
     Approval,
     Contact,
     PartnerExchange,
-    PartnerExchange.partnerships.through,
+    ExchangePartner,
     Target,
 ]
 

@@ -532,7 +532,7 @@ def _exchange(office, row, partners: dict):
         defaults={"substantive": substantive, "participants": participants},
     )
     if created:
-        exchange.partnerships.set([partners[name] for name in names])
+        exchange.set_partners([partners[name] for name in names])
     return exchange
 
 

@@ -215,7 +215,9 @@ class PartnerExchange(BaseModel):
         on_delete=models.PROTECT,
         related_name="partner_exchanges",
     )
-    partnerships = models.ManyToManyField(Partnership, verbose_name=_("partners"), related_name="exchanges")
+    partnerships = models.ManyToManyField(
+        Partnership, verbose_name=_("partners"), related_name="exchanges", through="ExchangePartner"
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ExchangeKind.choices)
     substantive = models.BooleanField(
@@ -251,6 +253,48 @@ class PartnerExchange(BaseModel):
 
     def get_absolute_url(self):
         return reverse("partners:partnerexchange", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        """Saved with its partners' copies of its date and kind (``ExchangePartner``)."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding:
+            self.links.exclude(date=self.date, substantive=self.substantive).update(
+                date=self.date, substantive=self.substantive
+            )
+
+    def set_partners(self, partnerships) -> None:
+        """The exchange's partners are ``partnerships`` (the exchange saved)."""
+        self.partnerships.set(
+            partnerships, through_defaults={"date": self.date, "substantive": self.substantive}
+        )
+
+
+class ExchangePartner(models.Model):
+    """A partner of an exchange, with a copy of the exchange's date and whether it was substantive: a
+    partnership's latest exchange on a day is then one step along an index (rules.annotate_activity), not
+    a visit to each of its exchanges, for every partnership of a map, a target or the statistics.
+    ``PartnerExchange.save()`` and ``set_partners()`` keep the copies."""
+
+    partnerexchange = models.ForeignKey(PartnerExchange, on_delete=models.CASCADE, related_name="links")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    substantive = models.BooleanField()
+
+    class Meta:
+        db_table = "partners_partnerexchange_partnerships"  # the table of the many-to-many field it was
+        unique_together = [("partnerexchange", "partnership")]
+        indexes = [
+            models.Index(fields=["partnership", "date"], name="exchange_partner_latest"),
+            models.Index(
+                fields=["partnership", "date"],
+                condition=models.Q(substantive=True),
+                name="exchange_partner_substantive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partnerexchange_id} → {self.partnership_id}"
 
 
 class Target(BaseModel):

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, DateField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, DateField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from waishi.core import config
@@ -149,30 +149,25 @@ def _whens(as_of: date, thresholds: Thresholds, condition: Q) -> list[When]:
 
 
 def _latest_exchange(links):
-    """The date of the latest exchange among a partnership's ``links`` (PartnerExchange.partnerships)."""
-    latest = links.values("partnership").annotate(latest=Max("partnerexchange__date")).values("latest")
-    return Subquery(latest, output_field=DateField())
+    """The date of the latest of a partnership's ``links`` (``ExchangePartner``): one step along its index."""
+    return Subquery(links.order_by("-date").values("date")[:1], output_field=DateField())
 
 
 def annotate_activity(queryset, as_of: date, thresholds=None):
     """``queryset`` of partnerships with ``activity``, ``last_exchange`` (the last exchange of any kind),
     ``last_substantive``, ``last_signing`` and ``last_contact`` (exchange or signing) as of ``as_of``.
     ``thresholds``: what ``thresholds_by_office`` gives for (at least) the queryset's offices, else read."""
-    from waishi.partners.models import LevelChange, PartnerExchange
+    from waishi.partners.models import ExchangePartner, LevelChange
 
     by_office, default = thresholds or thresholds_by_office(queryset.values("office_id"))
     groups: dict[Thresholds, list[int]] = {}
     for office_id, thresholds in by_office.items():
         groups.setdefault(thresholds, []).append(office_id)
-    # The latest exchange is read from the partnership's own links (the through table's index): ordered
-    # by date, PostgreSQL walked every exchange of every partnership newest first for each partnership.
-    links = PartnerExchange.partnerships.through.objects.filter(
-        partnership=OuterRef("pk"), partnerexchange__date__lte=as_of
-    )
+    links = ExchangePartner.objects.filter(partnership=OuterRef("pk"), date__lte=as_of)
     signings = LevelChange.objects.filter(partnership=OuterRef("pk"), date__lte=as_of).order_by("-date")
     queryset = queryset.annotate(
         last_exchange=_latest_exchange(links),
-        last_substantive=_latest_exchange(links.filter(partnerexchange__substantive=True)),
+        last_substantive=_latest_exchange(links.filter(substantive=True)),
         last_signing=Subquery(signings.values("date")[:1]),
     ).annotate(
         last_active_contact=Greatest(Coalesce("last_substantive", "last_signing"), "last_signing"),

@@ -27,7 +27,7 @@ from waishi.partners.choices import (
     PartnerLevel,
     TargetMetric,
 )
-from waishi.partners.models import LevelChange, PartnerExchange, Partnership, Target
+from waishi.partners.models import ExchangePartner, LevelChange, PartnerExchange, Partnership, Target
 
 LIST_RELATED = ("office", "city__country")
 
@@ -223,10 +223,8 @@ def three_batches(partnerships, start: date, end: date) -> Batches:
     before = dict(partnerships.with_activity(start - timedelta(days=1)).values_list("pk", "activity"))
     after = dict(partnerships.with_activity(end).values_list("pk", "activity"))
     exchanged = set(
-        PartnerExchange.partnerships.through.objects.filter(
-            partnership__in=partnerships,
-            partnerexchange__date__range=(start, end),
-            partnerexchange__substantive=True,
+        ExchangePartner.objects.filter(
+            partnership__in=partnerships, date__range=(start, end), substantive=True
         ).values_list("partnership_id", flat=True)
     )
     active_at_end = {pk for pk, activity in after.items() if activity == Activity.ACTIVE}
@@ -620,9 +618,9 @@ def turning_dormant(user, on: date | None = None) -> list[tuple[Partnership, dat
         .select_related(*LIST_RELATED)
     ]
     links = (
-        PartnerExchange.partnerships.through.objects.filter(partnership_id__in=[p.pk for p, _d in due])
+        ExchangePartner.objects.filter(partnership_id__in=[p.pk for p, _d in due])
         .select_related("partnerexchange")
-        .order_by("-partnerexchange__date", "-partnerexchange_id")
+        .order_by("-date", "-partnerexchange_id")
     )
     last = {}
     for link in links:

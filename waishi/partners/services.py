@@ -382,7 +382,7 @@ def exchange_create(*, actor, exchange: PartnerExchange, partnerships) -> Partne
     _check_exchange(actor, exchange, partnerships)
     _clean(exchange)
     exchange.save()
-    exchange.partnerships.set(partnerships)
+    exchange.set_partners(partnerships)
     record_change(actor=actor, obj=exchange, action=ChangeAction.CREATE)
     return exchange
 
@@ -397,7 +397,7 @@ def exchange_update(*, actor, exchange: PartnerExchange, version: int, partnersh
         raise Conflict("changed", _("Someone else changed this exchange after you opened it. Reload it."))
     exchange.version = version + 1
     exchange.save()
-    exchange.partnerships.set(partnerships)
+    exchange.set_partners(partnerships)
     record_change(actor=actor, obj=exchange, action=ChangeAction.UPDATE, before=before)
     return exchange
 

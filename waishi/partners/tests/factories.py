@@ -63,7 +63,7 @@ def exchange(partners, on: date, *, substantive: bool = True, kind: str | None =
         substantive=substantive,
         summary=summary or f"交流 {on}",
     )
-    e.partnerships.set(partners)
+    e.set_partners(partners)
     return e
 
 

@@ -11,10 +11,17 @@ from waishi.core.errors import ApplicationError, Conflict, NotAllowed
 from waishi.core.models import AuditLog, ChangeLog
 from waishi.core.services import attachment_add, office_setting_set
 from waishi.directory.models import City, Country
-from waishi.partners import services
+from waishi.partners import rules, services
 from waishi.partners.choices import ApprovalStage, ContactSide, PartnerLevel
 from waishi.partners.config import OFF_LIMITS, SISTER_NEEDS_APPROVAL
-from waishi.partners.models import Approval, Contact, LevelChange, PartnerExchange, Partnership
+from waishi.partners.models import (
+    Approval,
+    Contact,
+    ExchangePartner,
+    LevelChange,
+    PartnerExchange,
+    Partnership,
+)
 from waishi.partners.tests import factories as f
 from waishi.travel.models import Trip
 
@@ -279,6 +286,31 @@ def test_one_exchange_with_several_partners(world, staff):
         services.exchange_update(actor=staff, exchange=e, version=1, partnerships=[gorkha])
     services.exchange_delete(actor=staff, exchange=e)
     assert not PartnerExchange.objects.exists()
+
+
+def test_each_partner_of_an_exchange_keeps_its_date_and_kind_through_every_change(world, staff):
+    """ExchangePartner copies the exchange's date and substantive (what the activity reads): set when a
+    partner is added, changed with the exchange, on the partners kept and the one added alike."""
+    lampang, gorkha = f.partnership(world.city_a), f.partnership(world.city_a, level=INTENT)
+
+    def copies(e):
+        return set(
+            ExchangePartner.objects.filter(partnerexchange=e).values_list(
+                "partnership", "date", "substantive"
+            )
+        )
+
+    e = services.exchange_create(actor=staff, exchange=new_exchange(), partnerships=[lampang])
+    assert copies(e) == {(lampang.pk, date(2023, 10, 18), True)}
+    e.date, e.substantive, e.kind = date(2022, 12, 1), False, "letter"
+    e = services.exchange_update(actor=staff, exchange=e, version=1, partnerships=[lampang, gorkha])
+    assert copies(e) == {(lampang.pk, date(2022, 12, 1), False), (gorkha.pk, date(2022, 12, 1), False)}
+    e.date = date(2023, 1, 5)
+    e.save()  # any save, not only the service's
+    assert copies(e) == {(lampang.pk, date(2023, 1, 5), False), (gorkha.pk, date(2023, 1, 5), False)}
+    assert rules.annotate_activity(
+        Partnership.objects.filter(pk=lampang.pk), date(2023, 2, 1)
+    ).get().last_exchange == date(2023, 1, 5)
 
 
 def test_exchange_refusals(world, staff):
