@@ -115,15 +115,24 @@ class RowChoiceIterator(ModelChoiceIterator):
     selected: tuple = ()
     searching = False
 
-    def __iter__(self):
-        field, label = self.field, getattr(self.queryset.model, "label_field", None)
+    @property
+    def reads_rows(self) -> bool:
+        """Whether the choices are read as rows (else as Django reads them): the records have a label field,
+        the form field labels them by ``__str__`` and names them by their key (django-filter names a
+        foreign key's records by the field they point to, their key)."""
+        field, model = self.field, self.queryset.model
         plain = type(field).label_from_instance is forms.ModelChoiceField.label_from_instance
-        if label is None or field.to_field_name or not plain:
+        label = getattr(model, "label_field", None)
+        return label is not None and field.to_field_name in (None, "", model._meta.pk.name) and plain
+
+    def __iter__(self):
+        field = self.field
+        if not self.reads_rows:
             yield from super().__iter__()
             return
         if field.empty_label is not None:
             yield ("", field.empty_label)
-        rows = self.queryset.values_list("pk", label)
+        rows = self.queryset.values_list("pk", self.queryset.model.label_field)
         if self.limit is not None:
             listed = list(rows[: self.limit + 1])
             if len(listed) <= self.limit:

@@ -112,6 +112,28 @@ def test_a_field_with_its_own_labels_keeps_djangos_iterator():
 
 
 @pytest.mark.django_db
+def test_a_filter_generated_for_a_foreign_key_reads_its_choices_as_rows(world, django_assert_num_queries):
+    """django-filter names a foreign key's records by the field it points to, their key: rows too, and the
+    same options as Django's iterator gives."""
+    from django.forms.models import ModelChoiceIterator
+    from django.test import RequestFactory
+
+    from waishi.core.forms import RowChoiceIterator
+    from waishi.directory.filtersets import PersonFilterSet
+
+    request = RequestFactory().get("/")
+    request.user = world.user("fao_staff")
+    field = PersonFilterSet({}, request=request).form.fields["organization"]
+    assert field.to_field_name == "id"
+    assert isinstance(field.widget.choices, RowChoiceIterator) and field.widget.choices.reads_rows
+    with django_assert_num_queries(1):
+        options = list(iter(field.widget.choices))
+    assert options[1:] == [(unit.pk, unit.name) for unit in (world.city_a, world.unit_a, world.unit_a2)]
+    assert all(type(value) is int for value, _label in options[1:])  # rows, not records
+    assert options[1:] == [(value.value, label) for value, label in list(ModelChoiceIterator(field))[1:]]
+
+
+@pytest.mark.django_db
 def test_only_a_filter_across_a_join_to_many_rows_is_distinct(world):
     from django.test import RequestFactory
 
