@@ -134,7 +134,7 @@ class RowChoiceIterator(ModelChoiceIterator):
             yield ("", field.empty_label)
         rows = self.queryset.values_list("pk", self.queryset.model.label_field)
         if self.limit is not None:
-            listed = list(rows[: self.limit + 1])
+            listed = self.first_rows(self.limit)
             if len(listed) <= self.limit:
                 yield from listed
                 return
@@ -142,6 +142,16 @@ class RowChoiceIterator(ModelChoiceIterator):
             keys = self._selected_keys()
             rows = rows.filter(pk__in=keys) if keys else ()
         yield from rows
+
+    def first_rows(self, limit: int) -> list:
+        """The first ``limit + 1`` records' ``(pk, label)`` rows, read once a field: a filter set counts them
+        (``core.filtersets``) and its select then lists them without reading them again."""
+        read = getattr(self.field, "_first_rows", None)
+        if read is None or read[0] is not self.queryset or read[1] != limit:
+            label = self.queryset.model.label_field
+            read = (self.queryset, limit, list(self.queryset.values_list("pk", label)[: limit + 1]))
+            self.field._first_rows = read
+        return read[2]
 
     def bounded(self, limit: int, selected) -> "RowChoiceIterator":
         bounded = copy.copy(self)

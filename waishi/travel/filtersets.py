@@ -19,6 +19,10 @@ class IntegerFilter(django_filters.NumberFilter):
 
 
 class TripFilterSet(FilterSet):
+    # A trip goes to its unit's office (``services``), which lies in the subtree of an office's staff: with
+    # only their own office to choose, the office filters cannot narrow their list (core.filtersets).
+    scope_filters = ("office", "office_tree")
+
     q = django_filters.CharFilter(label=_("Search"), method="search")
     year = IntegerFilter(
         field_name="depart_date", lookup_expr="year", label=_("Year"), min_value=1900, max_value=2999
