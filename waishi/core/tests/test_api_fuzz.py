@@ -145,6 +145,17 @@ def test_a_body_that_is_not_json_is_refused_in_the_users_language(client, world,
     assert response.json() == {"code": "parse_error", "message": message, "extra": {}}
 
 
+def test_a_body_of_no_type_is_refused_with_415_as_the_schema_documents(client, world):
+    """Found by the fuzzing (its multipart body reached the API with no content type): DRF answers 415,
+    which no operation documented."""
+    client.force_login(world.user("fao_staff"))
+    response = client.generic("POST", "/api/v1/cities/", b"\xb2\x02junk", content_type="")
+    assert response.status_code == 415
+    assert set(response.json()) == {"code", "message", "extra"}
+    operations = SchemaGenerator().get_schema(request=None, public=True)["paths"]["/api/v1/cities/"]
+    assert "415" in operations["post"]["responses"] and "415" not in operations["get"]["responses"]
+
+
 @pytest.mark.parametrize("code", ["J\x00", "JPN", "", 7, ["JP"]])
 def test_a_country_code_is_two_letters(client, world, code):
     """Found by the fuzzing: a NUL in a code reached PostgreSQL's text comparison and ended in a 500."""
