@@ -281,6 +281,10 @@ class ExchangePartner(models.Model):
     date = models.DateField()
     substantive = models.BooleanField()
 
+    objects = RestrictedManager()
+    scope_field = "partnerexchange__office"
+    permission_model = "partners.partnerexchange"
+
     class Meta:
         db_table = "partners_partnerexchange_partnerships"  # the table of the many-to-many field it was
         unique_together = [("partnerexchange", "partnership")]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, IntegerField, Prefetch, Q, Value
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from waishi.core import config
@@ -334,27 +335,33 @@ def targets_progress(targets, on: date | None = None) -> list[Progress]:
         return []
     as_of = {target.pk: min(on or today(), target.deadline) for target in targets}
     members = _members(targets, as_of)
-    shares = [target for target in targets if TargetMetric.is_share(target.metric)]
-    scope = Partnership.objects.none()
-    for target in shares:
-        scope |= target_partnerships(target)
-    days = {as_of[t.pk] for t in shares} | {_quiet_on(t) for t in shares if _reactivation(t)}
-    standings = _standings(scope, sorted(days))
+    days: dict[date, list[Target]] = {}  # the shares measured on each day
+    for target in targets:
+        if TargetMetric.is_share(target.metric):
+            days.setdefault(as_of[target.pk], []).append(target)
+            if _reactivation(target):
+                days.setdefault(_quiet_on(target), []).append(target)
+    standings = _standings(days)
     counted: dict[int, list[tuple]] = {}  # target → (partnership, its activity, its last exchange)
     for target in targets:
         pks = members[target.pk]
         if not TargetMetric.is_share(target.metric):
             counted[target.pk] = [(pk, None, None) for pk in pks]
             continue
-        day = as_of[target.pk]
+        day, on_day = as_of[target.pk], standings[as_of[target.pk]]
+        # A partnership of the target's set that its day's SELECT did not read (removed in between) is
+        # not counted.
         if _reactivation(target):  # those occasional or dormant the day before the target started
-            before = standings[_quiet_on(target)]
-            pks = [pk for pk in pks if _shared(before[pk], _quiet_on(target), target.level, quiet=True)]
+            quiet_on = _quiet_on(target)
+            before = standings[quiet_on]
+            pks = [
+                pk
+                for pk in pks
+                if pk in before and pk in on_day and _shared(before[pk], quiet_on, target.level, quiet=True)
+            ]
         else:
-            pks = [pk for pk in pks if _shared(standings[day][pk], day, target.level)]
-        counted[target.pk] = [
-            (pk, standings[day][pk].activity, standings[day][pk].last_exchange) for pk in pks
-        ]
+            pks = [pk for pk in pks if pk in on_day and _shared(on_day[pk], day, target.level)]
+        counted[target.pk] = [(pk, on_day[pk].activity, on_day[pk].last_exchange) for pk in pks]
     ordered = Partnership.objects.filter(pk__in={row[0] for rows in counted.values() for row in rows})
     partnerships = {p.pk: p for p in ordered.select_related(*LIST_RELATED).order_by("city__name_en", "id")}
     rank = {pk: n for n, pk in enumerate(partnerships)}
@@ -430,24 +437,34 @@ def _members(targets, as_of: dict) -> dict[int, set[int]]:
     return members
 
 
-def _standings(partnerships, days: list[date]) -> dict[date, dict[int, _Standing]]:
-    """Each of ``partnerships`` on each of ``days``, signed or not yet: one SELECT a day, joined by UNION ALL,
-    the activity thresholds of their offices read once."""
+def _standings(days: dict) -> dict[date, dict[int, _Standing]]:
+    """On each day of ``days`` (day → the shares measured on it), each partnership of those shares, signed
+    or not yet: one SELECT a day, joined by UNION ALL; the activity thresholds of their offices read once."""
+    scopes = {}
+    for day, measured in days.items():
+        scopes[day] = Partnership.objects.none()
+        for target in measured:
+            scopes[day] |= target_partnerships(target)
     standings: dict[date, dict[int, _Standing]] = {day: {} for day in days}
     if not days:
         return standings
-    thresholds = rules.thresholds_by_office(partnerships.values("office_id"))
-    for first in range(0, len(days), UNION_SELECTS):
+    every = Partnership.objects.none()
+    for scope in scopes.values():
+        every |= scope
+    thresholds = rules.thresholds_by_office(every.values("office_id"))
+    ordered = sorted(days)
+    for first in range(0, len(ordered), UNION_SELECTS):
         selects = [
-            partnerships.with_level_on(day)
+            scopes[day]
+            .with_level_on(day)
             .with_activity(day, thresholds)
             .annotate(day_number=Value(n, IntegerField()))
             .order_by()
             .values_list("day_number", "pk", "signed_on", "level_on", "activity", "last_exchange")
-            for n, day in enumerate(days[first : first + UNION_SELECTS], first)
+            for n, day in enumerate(ordered[first : first + UNION_SELECTS], first)
         ]
         for number, pk, *standing in selects[0].union(*selects[1:], all=True):
-            standings[days[number]][pk] = _Standing(*standing)
+            standings[ordered[number]][pk] = _Standing(*standing)
     return standings
 
 
@@ -637,7 +654,12 @@ def work_items(user, limit: int | None = None) -> list[WorkList]:
     items = [
         WorkItem(
             title=_("%(years)d years: %(partner)s, %(level)s since %(since)s")
-            % {"years": years, "partner": p, "level": p.get_level_display(), "since": p.level_since},
+            % {
+                "years": years,
+                "partner": p,
+                "level": p.get_level_display(),
+                "since": date_format(p.level_since),
+            },
             url=p.get_absolute_url(),
             category=category,
             due=day,
@@ -646,10 +668,10 @@ def work_items(user, limit: int | None = None) -> list[WorkList]:
     ]
     for p, day, exchange in turning_dormant(user):
         if exchange is None:
-            last = _("no exchange since the signing on %(date)s") % {"date": p.last_signing}
+            last = _("no exchange since the signing on %(date)s") % {"date": date_format(p.last_signing)}
         else:
             last = _("last exchange %(date)s, %(kind)s") % {
-                "date": exchange.date,
+                "date": date_format(exchange.date),
                 "kind": exchange.get_kind_display(),
             }
         items.append(
