@@ -5,6 +5,7 @@ the directory or created there (and geocoded). Documented in docs/partners.md.""
 from django import forms
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -158,7 +159,7 @@ class PartnershipImporter(Importer):
                             "Already recorded as %(level)s signed on %(date)s: change it on the "
                             "partnership's page."
                         )
-                        % {"level": existing.get_level_display(), "date": existing.signed_on},
+                        % {"level": existing.get_level_display(), "date": date_format(existing.signed_on)},
                     )
                 )
                 return

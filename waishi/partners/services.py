@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from waishi.core import config
@@ -193,7 +194,8 @@ def partnership_update(*, actor, partnership: Partnership, version: int, signed_
     if len(history) > 1 and signed_on > history[1].date:
         raise _invalid(
             "signed_on",
-            _("The signing date lies after the next level change (%(date)s).") % {"date": history[1].date},
+            _("The signing date lies after the next level change (%(date)s).")
+            % {"date": date_format(history[1].date)},
         )
     level_since = signed_on if len(history) <= 1 else stored.level_since
     if not Partnership.objects.filter(pk=partnership.pk, version=version).update(version=F("version") + 1):
@@ -233,7 +235,7 @@ def partnership_change_level(
         raise _invalid(
             "date",
             _("The change lies before the date of the current level (%(date)s).")
-            % {"date": partnership.level_since},
+            % {"date": date_format(partnership.level_since)},
         )
     if (
         level == PartnerLevel.SISTER
@@ -299,7 +301,7 @@ def approval_record(
             raise _invalid(
                 "date",
                 _("This stage lies before “%(stage)s” (%(date)s).")
-                % {"stage": before.get_stage_display(), "date": before.date},
+                % {"stage": before.get_stage_display(), "date": date_format(before.date)},
             )
     _check_document(partnership, document)
     approval = Approval(

@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -144,7 +145,11 @@ def itinerary_dates(facts: Facts):
                 "itinerary.dates",
                 BLOCK,
                 _("The stop in %(place)s (%(arrive)s to %(depart)s) does not lie within the trip's dates.")
-                % {"place": f"{leg.country} {leg.city}", "arrive": leg.arrive, "depart": leg.depart},
+                % {
+                    "place": f"{leg.country} {leg.city}",
+                    "arrive": date_format(leg.arrive),
+                    "depart": date_format(leg.depart),
+                },
                 ("legs",),
             )
 
@@ -384,10 +389,10 @@ def invitation_dates(facts: Facts):
                 "to %(end)s)."
             )
             % {
-                "depart": trip.depart_date,
-                "back": trip.return_date,
-                "start": trip.invitation_from,
-                "end": trip.invitation_to,
+                "depart": date_format(trip.depart_date),
+                "back": date_format(trip.return_date),
+                "start": date_format(trip.invitation_from),
+                "end": date_format(trip.invitation_to),
             },
             ("invitation", "depart_date", "return_date"),
         )
@@ -437,7 +442,11 @@ def overlap_member(facts: Facts):
             "overlap.member",
             BLOCK,
             _("%(name)s is on another trip at the same time (%(depart)s to %(back)s).")
-            % {"name": clash.person, "depart": clash.trip.depart_date, "back": clash.trip.return_date},
+            % {
+                "name": clash.person,
+                "depart": date_format(clash.trip.depart_date),
+                "back": date_format(clash.trip.return_date),
+            },
             ("members",),
         )
 

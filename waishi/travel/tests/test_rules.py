@@ -11,6 +11,7 @@ from decimal import Decimal
 import chinese_calendar
 import pytest
 from django.utils import translation
+from django.utils.formats import date_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -323,6 +324,16 @@ def test_itinerary_dates(world, countries, arrive, depart, ok):
     legs = [leg("JP", "东京", DEPART + timedelta(days=arrive), DEPART + timedelta(days=depart))]
     found = f.run("itinerary.dates", f.facts(world, days=5, legs=legs, countries=countries))
     assert severities(found, "itinerary.dates") == ([] if ok else [BLOCK])
+
+
+@pytest.mark.parametrize(("language", "dates"), [("zh-hans", "年"), ("en", ", ")])
+def test_a_rules_message_writes_its_dates_as_the_page_does(world, countries, language, dates):
+    """Found on the trip page: the message gave 2027-01-02 beside dates the page writes 2027年1月2日."""
+    legs = [leg("JP", "东京", DEPART - timedelta(days=1), DEPART + timedelta(days=2))]
+    with translation.override(language):
+        (finding,) = f.run("itinerary.dates", f.facts(world, days=5, legs=legs, countries=countries))
+        assert date_format(DEPART + timedelta(days=2)) in finding.message
+    assert (DEPART + timedelta(days=2)).isoformat() not in finding.message and dates in finding.message
 
 
 def test_an_itinerary_without_stops_is_blocked(world):
