@@ -407,29 +407,27 @@ def _members(targets, as_of: dict) -> dict[int, set[int]]:
     """For each target, the partnerships it counts from: for a share, its office's (with the offices below
     when it includes them); else those that reached its level between its start and its day. One SELECT
     a set (the shares of the same office share one), joined by UNION ALL."""
-    selects, answers = [], []  # each SELECT and the targets it answers
+    selects, answers = [], []  # each SELECT (queryset, partnership column) and the targets it answers
     shared: dict[tuple, int] = {}
     for target in targets:
         if TargetMetric.is_share(target.metric):
             key = (target.office_id, target.include_lower)
             if key not in shared:
                 shared[key] = len(selects)
-                selects.append(target_partnerships(target).values("pk"))
+                selects.append((target_partnerships(target), "pk"))
                 answers.append([])
             answers[shared[key]].append(target.pk)
         else:
             level, day = METRIC_LEVELS[target.metric], as_of[target.pk]
-            selects.append(
-                _reaching(target_partnerships(target), level, target.start, day).values("partnership")
-            )
+            selects.append((_reaching(target_partnerships(target), level, target.start, day), "partnership"))
             answers.append([target.pk])
     members: dict[int, set[int]] = {target.pk: set() for target in targets}
     for first in range(0, len(selects), UNION_SELECTS):
         numbered = [
-            select.annotate(select_number=Value(n, IntegerField()))
+            queryset.annotate(select_number=Value(n, IntegerField()))
             .order_by()
-            .values_list(*select.query.values_select, "select_number")
-            for n, select in enumerate(selects[first : first + UNION_SELECTS], first)
+            .values_list(column, "select_number")
+            for n, (queryset, column) in enumerate(selects[first : first + UNION_SELECTS], first)
         ]
         for pk, number in numbered[0].union(*numbered[1:], all=True):
             for target_pk in answers[number]:
@@ -440,17 +438,15 @@ def _members(targets, as_of: dict) -> dict[int, set[int]]:
 def _standings(days: dict) -> dict[date, dict[int, _Standing]]:
     """On each day of ``days`` (day → the shares measured on it), each partnership of those shares, signed
     or not yet: one SELECT a day, joined by UNION ALL; the activity thresholds of their offices read once."""
-    scopes = {}
+    standings: dict[date, dict[int, _Standing]] = {day: {} for day in days}
+    if not days:
+        return standings
+    scopes, every = {}, Partnership.objects.none()
     for day, measured in days.items():
         scopes[day] = Partnership.objects.none()
         for target in measured:
             scopes[day] |= target_partnerships(target)
-    standings: dict[date, dict[int, _Standing]] = {day: {} for day in days}
-    if not days:
-        return standings
-    every = Partnership.objects.none()
-    for scope in scopes.values():
-        every |= scope
+        every |= scopes[day]
     thresholds = rules.thresholds_by_office(every.values("office_id"))
     ordered = sorted(days)
     for first in range(0, len(ordered), UNION_SELECTS):
