@@ -23,7 +23,7 @@ from waishi.partners import selectors as partner_selectors
 from waishi.partners.models import Target
 from waishi.passports import selectors as passport_selectors
 from waishi.travel.choices import TripCategory, TripState
-from waishi.travel.models import Trip, TripLeg, TripMember
+from waishi.travel.models import Trip, TripLeg
 
 TRAVELLED = (TripState.DEPARTED, TripState.RETURNED_HOME, TripState.REPORTED, TripState.EVALUATED,
              TripState.CLOSED)  # fmt: skip
@@ -55,80 +55,97 @@ def offices(user):
 
 def office_trips(scope: Scope):
     """The trips of the scope's office (and the offices below it), whenever approved."""
+    return Trip.objects.filter(of_office(scope))
+
+
+def of_office(scope: Scope, path: str = "") -> Q:
+    """The condition on a trip (``path``: the trip's, from another model) of being the scope's office's."""
     if scope.include_lower:
-        return Trip.objects.filter(office__path__startswith=scope.office.path)
-    return Trip.objects.filter(office=scope.office)
+        return Q(**{f"{path}office__path__startswith": scope.office.path})
+    return Q(**{f"{path}office": scope.office})
+
+
+def approved_in(scope: Scope, path: str = "") -> Q:
+    return Q(**{f"{path}approved_on__range": (scope.start, scope.end)})
 
 
 def approved_trips(scope: Scope):
-    return office_trips(scope).filter(approved_on__range=(scope.start, scope.end))
+    return office_trips(scope).filter(approved_in(scope))
 
 
 def visited_legs(scope: Scope):
     """The stops behind "countries and regions": those of the approved trips that travelled (not those
     that did not travel nor those not yet departed), airside transits excluded."""
-    return stops_visited(approved_trips(scope))
+    return stops_visited(of_office(scope, "trip__") & approved_in(scope, "trip__"))
 
 
-def stops_visited(trips):
-    """The stops of those of ``trips`` that travelled, airside transits excluded."""
-    return TripLeg.objects.filter(trip__in=trips.filter(state__in=TRAVELLED), transit_airside=False)
+def stops_visited(trips: Q):
+    """The stops of the trips that meet ``trips`` (a condition from the stop: ``trip__...``) and travelled,
+    airside transits excluded. A join, not ``trip__in`` a subquery: the planner then reads the stops of
+    those trips alone, by the index of the visited stops (``TripLeg.Meta``)."""
+    return TripLeg.objects.filter(trips, trip__state__in=TRAVELLED, transit_airside=False)
 
 
 def outbound(scope: Scope) -> dict:
     return outbound_spans([scope])[0]
 
 
+# What the figures tell trips apart by, and each figure's trips: every figure is a sum of the rows of one
+# GROUP BY on these columns, whatever the number of figures.
+KINDS = ("state", "category", "is_cross_unit")
+FIGURES = {
+    "all": lambda kind: True,
+    "cross": lambda kind: kind["is_cross_unit"],
+    "hkmo": lambda kind: kind["category"] == TripCategory.HKMO,
+    "cancelled": lambda kind: kind["state"] == TripState.CANCELLED,
+    "travelled": lambda kind: kind["state"] in TRAVELLED,
+}
+
+
 def outbound_spans(scopes: list[Scope]) -> list[dict]:
-    """``outbound`` of several spans of one office (a year and the year before), in three queries whatever
-    the number of spans: every figure is counted with its span's approval dates as a filter, so a trip in
+    """``outbound`` of several spans of one office (a year and the year before), in two queries whatever
+    the number of spans: every row is counted with each span's approval dates as a filter, so a trip in
     two overlapping spans counts in both."""
 
-    def trip(path: str = "") -> dict[str, Q]:
-        """Each figure's condition on a trip (``path``: the trip's, from another model)."""
-        return {
-            "all": Q(),
-            "cross": Q(**{f"{path}is_cross_unit": True}),
-            "hkmo": Q(**{f"{path}category": TripCategory.HKMO}),
-            "cancelled": Q(**{f"{path}state": TripState.CANCELLED}),
-            "travelled": Q(**{f"{path}state__in": TRAVELLED}),
-        }
+    spans = list(enumerate(scopes))
 
-    def span(scope: Scope, path: str = "") -> Q:
-        return Q(**{f"{path}approved_on__range": (scope.start, scope.end)})
+    def trips(path: str = "") -> Q:
+        in_any = reduce(operator.or_, (approved_in(scope, path) for scope in scopes))
+        return of_office(scopes[0], path) & in_any
 
-    trips = office_trips(scopes[0]).filter(reduce(operator.or_, (span(scope) for scope in scopes)))
-    batches = trips.aggregate(
-        **{
-            f"{name}_{i}": Count("id", filter=span(scope) & condition)
-            for i, scope in enumerate(scopes)
-            for name, condition in trip().items()
-        }
-    )
-    people = TripMember.objects.filter(trip__in=trips).aggregate(
-        **{
-            f"{name}_{i}": Count("id", filter=span(scope, "trip__") & condition)
-            for i, scope in enumerate(scopes)
-            for name, condition in trip("trip__").items()
-        }
+    # The trips and their members in one statement; the members (and below, the stops) counted by their
+    # trip, so that they are read from the index of their trip alone (an index-only scan), not their rows.
+    kinds = list(
+        Trip.objects.filter(trips())
+        .values(*KINDS)
+        .order_by()
+        .annotate(
+            **{f"batches_{i}": Count("id", distinct=True, filter=approved_in(scope)) for i, scope in spans},
+            **{f"people_{i}": Count("members__trip", filter=approved_in(scope)) for i, scope in spans},
+        )
     )
     places = list(
-        stops_visited(trips)
+        stops_visited(trips("trip__"))
         .values("country_id", "country__continent", "country__is_region")
         .order_by()  # the legs' default order would make every stop a group of its own
-        .annotate(**{f"in_{i}": Count("id", filter=span(scope, "trip__")) for i, scope in enumerate(scopes)})
+        .annotate(**{f"in_{i}": Count("trip", filter=approved_in(scope, "trip__")) for i, scope in spans})
     )
 
     def both(name: str, i: int) -> dict:
-        return {"batches": batches[f"{name}_{i}"], "person_times": people[f"{name}_{i}"]}
+        rows = [kind for kind in kinds if FIGURES[name](kind)]
+        return {
+            "batches": sum(row[f"batches_{i}"] for row in rows),
+            "person_times": sum(row[f"people_{i}"] for row in rows),
+        }
 
     found = []
     for i in range(len(scopes)):
         visited = [place for place in places if place[f"in_{i}"]]
+        every = both("all", i)
         found.append(
             {
-                "batches": batches[f"all_{i}"],
-                "person_times": people[f"all_{i}"],
+                "batches": every["batches"],
+                "person_times": every["person_times"],
                 "cross_unit": both("cross", i),
                 "hkmo": both("hkmo", i),
                 "cancelled": both("cancelled", i),

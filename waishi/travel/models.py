@@ -241,6 +241,16 @@ class TripLeg(models.Model):
         verbose_name = _("itinerary leg")
         verbose_name_plural = _("itinerary")
         ordering = ["order", "arrive", "id"]
+        indexes = [
+            # The stops that count as visited, by trip, with their country (on PostgreSQL): the statistics
+            # read a span's countries from this index alone (``stats.selectors.stops_visited``).
+            models.Index(
+                fields=["trip"],
+                include=["country"],
+                condition=Q(transit_airside=False),
+                name="travel_leg_visited_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.country} {self.city}"
