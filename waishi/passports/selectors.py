@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -225,6 +225,10 @@ def custody_rates_on(documents, days: list[date]) -> list[float | None]:
     query: each document's movements are read once and counted per day, then the documents from their
     counts.
 
+    What stands on a day is the latest movement by then, in the order the movements were recorded (the
+    order the custody services allow them in): a document found after its loss and deposited again
+    counts again from that deposit, and a check-out it was lost on does not keep it "out" after it.
+
     Only what a count reads is read: the documents still valid on the first day, and of their movements
     the deposits, losses and cancellations, and the check-outs still out at the end of some day. The
     returns and the check-outs back before every day are most of the ledger (reading them, and every
@@ -233,29 +237,37 @@ def custody_rates_on(documents, days: list[date]) -> list[float | None]:
         return []
     first, last = min(days), max(days)
     checkout = Q(movements__kind=MovementKind.CHECK_OUT)
-    flags = {}
+    latest = {}
     for i, day in enumerate(days):
         until = Q(movements__date__lte=day)
         out = checkout & until & (Q(movements__returned_on__isnull=True) | Q(movements__returned_on__gt=day))
-        flags |= {
-            f"held_{i}": Count("movements", filter=until & Q(movements__kind=MovementKind.DEPOSIT)),
-            f"gone_{i}": Count("movements", filter=until & Q(movements__kind__in=GONE)),
-            f"out_{i}": Count("movements", filter=out & Q(movements__due_date__gte=day)),
-            f"overdue_{i}": Count("movements", filter=out & Q(movements__due_date__lt=day)),
+        # The latest (last recorded) movement of each kind by the end of the day; 0 for none.
+        latest |= {
+            f"held_{i}": Max("movements", filter=until & Q(movements__kind=MovementKind.DEPOSIT), default=0),
+            f"gone_{i}": Max("movements", filter=until & Q(movements__kind__in=GONE), default=0),
+            f"out_{i}": Max("movements", filter=out & Q(movements__due_date__gte=day), default=0),
+            f"overdue_{i}": Max("movements", filter=out & Q(movements__due_date__lt=day), default=0),
         }
     read = Q(movements__date__lte=last) & (
         Q(movements__kind__in=[MovementKind.DEPOSIT, *GONE])
         | (checkout & (Q(movements__returned_on__isnull=True) | Q(movements__returned_on__gt=first)))
     )
     per_document = (
-        documents.order_by().filter(read, expires__gte=first).values("pk", "expires").annotate(**flags)
+        documents.order_by().filter(read, expires__gte=first).values("pk", "expires").annotate(**latest)
     )
     totals = {}
     for i, day in enumerate(days):
-        counted = Q(**{f"held_{i}__gt": 0, f"gone_{i}": 0, f"out_{i}": 0, "expires__gte": day})
+        # Deposited since its last loss or cancellation, valid, and not out on a trip since that deposit.
+        counted = Q(
+            **{
+                f"held_{i}__gt": F(f"gone_{i}"),
+                f"out_{i}__lt": F(f"held_{i}"),
+                "expires__gte": day,
+            }
+        )
         totals |= {
             f"counted_{i}": Count("pk", filter=counted),
-            f"in_custody_{i}": Count("pk", filter=counted & Q(**{f"overdue_{i}": 0})),
+            f"in_custody_{i}": Count("pk", filter=counted & Q(**{f"overdue_{i}__lt": F(f"held_{i}")})),
         }
     totals = per_document.aggregate(**totals)
     return [

@@ -334,60 +334,72 @@ def test_ledger_figures_of_two_years_in_two_queries(world, django_assert_num_que
 
 
 def reference_figures(ledger, start: date, end: date) -> tuple[int, int, float | None]:
-    """The figures of the custody rules read straight off ``ledger`` ({document: (expires, movements)}):
-    (returned on time, due back in the period, custody rate at the end of ``end``)."""
+    """The figures of the custody rules read straight off ``ledger`` ({document: (expires, movements)}, the
+    movements in the order they were recorded): (returned on time, due back in the period, custody rate at
+    the end of ``end``), the document's place on that day found by replaying its movements up to it."""
     due = on_time = counted = in_custody = 0
     for expires, moves in ledger.values():
-        checkouts = [m for m in moves if m.kind == MovementKind.CHECK_OUT]
-        for m in checkouts:
-            if start <= m.due_date <= end:
+        for m in moves:
+            if m.kind == MovementKind.CHECK_OUT and start <= m.due_date <= end:
                 due += 1
                 on_time += m.returned_on is not None and m.returned_on <= m.due_date
-        held = any(m.kind == MovementKind.DEPOSIT and m.date <= end for m in moves)
-        gone = any(m.kind in (MovementKind.LOST, MovementKind.CANCEL) and m.date <= end for m in moves)
-        away = [m for m in checkouts if m.date <= end and (m.returned_on is None or m.returned_on > end)]
-        if held and not gone and expires >= end and not any(m.due_date >= end for m in away):
-            counted += 1
-            in_custody += not away  # a check-out still away here is overdue
+        place, due_back = None, None  # never deposited
+        for m in moves:
+            if m.date > end:
+                continue
+            if m.kind == MovementKind.DEPOSIT:
+                place = "safe"
+            elif m.kind in (MovementKind.LOST, MovementKind.CANCEL):
+                place = None
+            elif m.kind == MovementKind.CHECK_OUT and place == "safe":
+                back = m.returned_on is not None and m.returned_on <= end
+                place, due_back = ("safe", None) if back else ("away", m.due_date)
+        if place is None or expires < end or (place == "away" and due_back >= end):
+            continue  # not counted: not in the ledger's keeping, expired, or out on a trip not yet due
+        counted += 1
+        in_custody += place == "safe"  # a document still away here is overdue
     return on_time, due, in_custody / counted if counted else None
 
 
+def movement(document, kind: str, on: date, **fields) -> CustodyMovement:
+    return CustodyMovement.objects.create(
+        document=document, kind=kind, date=on, handed_over_by="x", received_by="y", **fields
+    )
+
+
 def test_ledger_figures_agree_with_the_rules_on_random_ledgers(world):
-    """Random ledgers (deposits, check-outs returned early, on the day, late or never, losses, cancellations,
-    documents expiring in the middle) against the rules read straight off the movements, for periods
-    whose ends fall on, before and after the movements' own dates."""
+    """Random ledgers as the custody services let them be recorded (a deposit; check-outs returned early,
+    on the day, late or never; a loss, after which the document may be found and deposited again, or a
+    cancellation; some documents never deposited, some expiring in the middle) against the rules replayed
+    off the movements, for periods whose ends fall on, before and after the movements' own dates."""
     chance = random.Random(20261122)
     origin = date(2024, 1, 1)
 
-    def day() -> date:
-        return origin + timedelta(days=chance.randrange(0, 700))
+    def later(day: date, most: int = 60) -> date:
+        return day + timedelta(days=chance.randrange(0, most))
 
     ledger = {}
-    for _n in range(60):
-        expires = day() if chance.random() < 0.3 else date(2035, 12, 31)
+    for _n in range(80):
+        expires = later(origin, 700) if chance.random() < 0.3 else date(2035, 12, 31)
         document = f.document(f.holder(world.unit_a), expires=expires)
-        kinds = [MovementKind.CHECK_OUT] * chance.randrange(0, 5)
-        kinds += chance.choice([[], [], [], [chance.choice(selectors.GONE)], [MovementKind.DEPOSIT]])
+        moves, on = [], later(origin, 100)
         if chance.random() < 0.85:  # deposited first, most of the time
-            kinds.insert(0, MovementKind.DEPOSIT)
-        moves = []
-        for kind in kinds:
-            on = day()
-            due = back = None
-            if kind == MovementKind.CHECK_OUT:
-                due = on + timedelta(days=chance.randrange(0, 40))
-                back = chance.choice([None, due - timedelta(days=3), due, due + timedelta(days=5)])
-            moves.append(
-                CustodyMovement.objects.create(
-                    document=document,
-                    kind=kind,
-                    date=on,
-                    due_date=due,
-                    returned_on=back,
-                    handed_over_by="x",
-                    received_by="y",
-                )
-            )
+            moves.append(movement(document, MovementKind.DEPOSIT, on))
+        for _checkout in range(chance.randrange(0, 5)):
+            on = later(on)
+            due = later(on, 40)
+            back = chance.choice([None, max(on, due - timedelta(days=3)), due, due + timedelta(days=5)])
+            moves.append(movement(document, MovementKind.CHECK_OUT, on, due_date=due, returned_on=back))
+            if back is None:
+                break
+            on = back
+        for kind in chance.choice(
+            [[], [], [MovementKind.LOST], [MovementKind.CANCEL], [MovementKind.LOST, MovementKind.DEPOSIT],
+             [MovementKind.LOST, MovementKind.DEPOSIT, MovementKind.CHECK_OUT]]
+        ):  # fmt: skip
+            on = later(on)
+            back = {"due_date": later(on, 40), "returned_on": chance.choice([None, later(on, 50)])}
+            moves.append(movement(document, kind, on, **(back if kind == MovementKind.CHECK_OUT else {})))
         ledger[document.pk] = (expires, moves)
     documents = TravelDocument.objects.filter(pk__in=ledger)
     dates = sorted(
@@ -403,3 +415,36 @@ def test_ledger_figures_agree_with_the_rules_on_random_ledgers(world):
             end,
         )
         assert selectors.custody_rate_on(documents, end) == expected[2]
+
+
+def test_a_document_found_after_its_loss_counts_again_from_its_new_deposit(world):
+    """Lost, then found and deposited again: out of the custody rate between the two, in it from the new
+    deposit on, as the custody page has it (the ledger's rate and the documents' own state agree)."""
+    officer = f.officer(world)
+    day = f.today() - timedelta(days=30)
+    document = f.register(world, f.holder(world.unit_a), on=day)
+    document = services.document_report_lost(
+        actor=officer,
+        document=document,
+        on=day + timedelta(days=5),
+        note="遗失于机场",
+        reported_by="张三",
+        received_by="保管员",
+    )
+    services.document_deposit(
+        actor=officer,
+        document=document,
+        on=day + timedelta(days=10),
+        handed_over_by="张三",
+        received_by="保管员",
+    )
+    documents = TravelDocument.objects.filter(pk=document.pk)
+    assert selectors.custody_rates_on(documents, [day + timedelta(days=d) for d in (0, 5, 9, 10, 30)]) == [
+        1.0,
+        None,
+        None,
+        1.0,
+        1.0,
+    ]
+    rate, _counted = selectors.custody_rate(officer, documents=documents)
+    assert fraction(rate) == 1
