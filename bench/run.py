@@ -98,6 +98,21 @@ def timed(fn, repeats: int, warmup: int = 1) -> list[float]:
     return times
 
 
+def timed_side_by_side(fns: dict, repeats: int, warmup: int = 1) -> dict[str, list[float]]:
+    """``timed`` for several functions whose times are compared (a view and its floor), taken in turn, so
+    that a machine that slows down or speeds up during the run moves both the same way."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
 def summary(times: list[float]) -> dict:
     ordered = sorted(times)
     p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
@@ -182,14 +197,17 @@ class Bench:
     def page(self, scenario: str, url: str, params: dict, admin_url: str = "", admin_params=None, naive=None):
         """A page through the view, its floor, the admin's changelist and a naive loop."""
         statements = self.captured(url, params)
+        times = timed_side_by_side(
+            {"view": lambda: self.get(url, params), "floor": self.raw(self.reads(statements))}, self.repeats
+        )
         view = self.record(
             scenario,
             "view",
-            timed(lambda: self.get(url, params), self.repeats),
+            times["view"],
             queries=len(statements),
             full_count=any(_full_count(s) for s in statements),
         )
-        floor = self.record(scenario, "floor", timed(self.raw(self.reads(statements)), self.repeats))
+        floor = self.record(scenario, "floor", times["floor"])
         view["x_floor"] = round(view["median_ms"] / floor["median_ms"], 2)
         if admin_url:
             admin_statements = self.captured(admin_url, admin_params)
@@ -291,10 +309,10 @@ class Bench:
         name = f"statistics: {office.code} {year}"
         with QueryCount() as queries:
             selectors.outbound(scope)
-        view = self.record(
-            name, "view", timed(lambda: selectors.outbound(scope), self.repeats), queries=queries.count
-        )
-        floor = self.record(name, "floor", timed(self.stats_floor(office.pk, scope), self.repeats))
+        compared = {"view": lambda: selectors.outbound(scope), "floor": self.stats_floor(office.pk, scope)}
+        times = timed_side_by_side(compared, self.repeats)
+        view = self.record(name, "view", times["view"], queries=queries.count)
+        floor = self.record(name, "floor", times["floor"])
         view["x_floor"] = round(view["median_ms"] / floor["median_ms"], 2)
 
         def naive():
