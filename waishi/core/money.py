@@ -5,7 +5,8 @@
 messages. It does not follow the language's THOUSAND_SEPARATOR (Django's Simplified Chinese has none)
 nor USE_THOUSAND_SEPARATOR, which would also group years and ids. Exports and the API keep the number.
 
-``MoneyField`` marks a model field as money, so that generic pages (a record's detail) show it so.
+``MoneyField`` marks a model field as money, so that generic pages (a record's detail, its change log)
+show it so.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
@@ -18,8 +19,9 @@ PLACEHOLDER = "—"
 
 def money(value, empty: str = PLACEHOLDER) -> str:
     """``value`` (a Decimal, int, float or numeric string) rounded half up to the cent and written with
-    "," grouping: ``Decimal("-28500") → "-28,500.00"``; ``empty`` for None or "". A value that is no
-    finite number raises ValueError (TypeError for one of no numeric type)."""
+    "," grouping: ``Decimal("-28500") → "-28,500.00"``; ``empty`` for None or "". A number that is not
+    finite reads as Decimal writes it ("NaN", "Infinity", "-Infinity"): a page shows it rather than fails.
+    A value that is no number raises ValueError (TypeError for one of no numeric type)."""
     if value is None or value == "":
         return empty
     if isinstance(value, bool):
@@ -31,7 +33,7 @@ def money(value, empty: str = PLACEHOLDER) -> str:
     except InvalidOperation as error:
         raise ValueError(f"{value!r} is not an amount") from error
     if not amount.is_finite():
-        raise ValueError(f"{value!r} is not an amount")
+        return str(amount)
     with localcontext() as context:
         # Every digit kept, however large: the whole digits, one more that rounding may carry, the cents.
         context.prec = max(context.prec, amount.adjusted() + 4)

@@ -1,6 +1,7 @@
 """Reads of trips: lists, the application page's figures, deadlines, the work queue and search."""
 
 import functools
+import re
 from datetime import timedelta
 
 from django.db.models import Prefetch, Q
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from waishi.core import config
 from waishi.core.deadlines import due_date
+from waishi.core.money import money
 from waishi.core.navigation import WorkItem, WorkList, most_urgent
 from waishi.core.search import Hit
 from waishi.core.workdays import add_workdays, all_overrides
@@ -54,12 +56,35 @@ def notice_complete_on(trip: Trip, setting=config.get, overrides=None):
 
 
 def resubmission_changes(trip: Trip) -> list[tuple[str, object, object]]:
-    """What the unit changed between the submission that was returned and the latest submission."""
+    """What the unit changed between the submission that was returned and the latest submission, as the
+    page shows it: the budget lines' amounts written with ``money()``."""
     submissions = list(trip.events.filter(action="submit").order_by("-at", "-id")[:2])
     if len(submissions) < 2:
         return []
     latest, previous = submissions[0].detail.get("snapshot", {}), submissions[1].detail.get("snapshot", {})
-    return changes_since(previous, latest)
+    return [
+        (name, _readable(name, before), _readable(name, after))
+        for name, before, after in changes_since(previous, latest)
+    ]
+
+
+# A budget line of a submission's snapshot (services.application_snapshot): "<kind> <amount> <currency>",
+# the amount as the decimal's text (160000.00).
+BUDGET_LINE = re.compile(r"(?P<kind>.+) (?P<amount>-?\d+(?:\.\d+)?) (?P<currency>\S+)")
+
+
+def _readable(name: str, value):
+    """A snapshot's value for the page: the budget lines with their amounts as ``money()`` writes them
+    (160,000.00); any other value, and a line of another shape, as it is."""
+    if name != "budget" or not isinstance(value, list):
+        return value
+    readable = []
+    for line in value:
+        match = BUDGET_LINE.fullmatch(line) if isinstance(line, str) else None
+        if match:
+            line = f"{match['kind']} {money(match['amount'])} {match['currency']}"
+        readable.append(line)
+    return readable
 
 
 def last_fixes(trip: Trip) -> list[dict]:

@@ -2,16 +2,22 @@
 the next-step card in each state (what the trip waits for and who acts; cancelling beside it, never as it)
 and the message after a step (where the trip went, the approval number). Pages in the default language."""
 
+import re
+from decimal import Decimal
+
 import lxml.html
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from waishi.core.money import money
 from waishi.directory.choices import Rank
-from waishi.travel import selectors
-from waishi.travel.choices import TripState
+from waishi.travel import selectors, services
+from waishi.travel.choices import BudgetKind, TripState
+from waishi.travel.models import Trip, TripEvent
 from waishi.travel.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +218,64 @@ def test_after_other_steps_the_message_says_what_the_trip_waits_for(client, worl
         from waishi.travel.views import STEP_LABELS
 
         assert cancelled == [_("%(step)s: done.") % {"step": STEP_LABELS["cancel"]}]
+
+
+# --- what the unit changed since the application was returned ----------------------------------------------
+
+
+def resubmitted(world, amount: Decimal) -> Trip:
+    """A submitted trip returned for correction, its international travel set to ``amount`` and submitted
+    again: the page compares the two submissions' snapshots."""
+    trip = f.make_trip(world, state=TripState.SUBMITTED)
+    trip = services.trip_return(
+        actor=f.staff(world), trip=trip, fixes=[{"field": "budget", "message": "预算有误"}]
+    )
+    budget = [
+        {
+            "kind": b.kind,
+            "currency": b.currency,
+            "amount": amount if b.kind == BudgetKind.INTERNATIONAL_TRAVEL else b.amount,
+        }
+        for b in trip.budget.all()
+    ]
+    application = f.rebuild(world, trip, budget=budget)
+    trip = services.trip_update(
+        actor=f.clerk(world), trip=trip, version=trip.version, application=application
+    )
+    return services.trip_submit(actor=f.clerk(world), trip=trip)
+
+
+def changes_card(client, user, trip, language) -> dict:
+    """The changes card's rows, field → (before, after), on the page in ``language``."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    doc = open_page(client, user, trip)
+    rows = doc.get_element_by_id("changes").xpath(".//tbody/tr")
+    return {r[0].text_content(): (r[1].text_content(), r[2].text_content()) for r in rows}
+
+
+@pytest.mark.parametrize("language", [DEFAULT, "en"])
+def test_the_changes_since_the_return_write_amounts_as_every_page_does(client, world, language):
+    trip = resubmitted(world, Decimal("160000"))
+    stored = TripEvent.objects.filter(trip=trip, action="submit").order_by("-at", "-id")[0].detail["snapshot"]
+    with translation.override(DEFAULT):  # the snapshot holds the kind as the clerk's page named it
+        kind = str(BudgetKind.INTERNATIONAL_TRAVEL.label)
+    assert f"{kind} 160000.00 CNY" in stored["budget"]  # the snapshot keeps the decimal's text
+
+    before, after = changes_card(client, f.staff(world), trip, language)["budget"]
+    assert f"{kind} 16,000.00 CNY" in before and f"{kind} 160,000.00 CNY" in after
+    with translation.override(DEFAULT):
+        lines = [f"{b.get_kind_display()} {money(b.amount)} {b.currency}" for b in trip.budget.all()]
+    assert all(line in after for line in lines)  # the lines that did not change are written so too
+    assert not re.search(r"\d{4}\.\d\d", before + after), (before, after)  # no amount without its groups
+
+
+def test_a_budget_line_of_another_shape_is_shown_as_stored(world):
+    """A snapshot's budget line that is not "<kind> <amount> <currency>" is left as it is."""
+    trip = resubmitted(world, Decimal("1234.5"))
+    event = TripEvent.objects.filter(trip=trip, action="submit").order_by("-at", "-id")[0]
+    event.detail["snapshot"]["budget"].append("其他 待定 CNY")
+    TripEvent.objects.filter(pk=event.pk).update(detail=event.detail)
+    changes = {name: (before, after) for name, before, after in selectors.resubmission_changes(trip)}
+    before, after = changes["budget"]
+    assert "其他 待定 CNY" in after and "其他 待定 CNY" not in before
+    assert any(line.endswith(" 1,234.50 CNY") for line in after)
