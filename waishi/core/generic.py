@@ -37,6 +37,7 @@ from django_tables2 import RequestConfig
 
 from waishi.core import services, tables
 from waishi.core.audit import audit
+from waishi.core.changes import readable_changes
 from waishi.core.choices import JournalKind
 from waishi.core.errors import ApplicationError
 from waishi.core.excel import CONTENT_TYPE as XLSX_CONTENT_TYPE
@@ -459,8 +460,13 @@ class DeleteView(ConfiguredView):
 class ChangeLogView(ConfiguredView):
     def get(self, request, pk):
         obj = self.config.get_object(request.user, pk)
-        entries = ChangeLog.objects.filter(**related_records(obj)).select_related("user")[:200]
-        return render(request, "generic/object_changelog.html", self.context(object=obj, entries=entries))
+        entries = list(ChangeLog.objects.filter(**related_records(obj)).select_related("user")[:200])
+        changes = readable_changes(type(obj), [entry.changes for entry in entries])
+        return render(
+            request,
+            "generic/object_changelog.html",
+            self.context(object=obj, entries=list(zip(entries, changes, strict=True))),
+        )
 
 
 class JournalView(ConfiguredView):

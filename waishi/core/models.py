@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.core.choices import AuditResult, ChangeAction, DayKind, JournalKind
 from waishi.core.fields import BlindIndexField
-from waishi.core.money import MoneyField, money
 
 
 def field_path(model, names) -> list | None:
@@ -127,35 +126,15 @@ class ChangeLog(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     @property
-    def diff(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field this change touched, as the change log page shows them:
-        an amount of money (a ``MoneyField``, stored as the decimal's text) written with ``money()``."""
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(name, before, after) for each field this change touched, as the snapshots hold them (the page
+        writes them with ``core.changes.readable_changes``)."""
         before, after = self.before or {}, self.after or {}
-        names = sorted(set(before) | set(after))
-        amounts = self._money_fields()
         return [
-            (n, _readable(before.get(n), n in amounts), _readable(after.get(n), n in amounts))
-            for n in names
-            if before.get(n) != after.get(n) and n not in {"updated_at", "version"}
+            (name, before.get(name), after.get(name))
+            for name in sorted(set(before) | set(after))
+            if before.get(name) != after.get(name) and name not in {"updated_at", "version"}
         ]
-
-    def _money_fields(self) -> set[str]:
-        """The names under which the snapshots hold amounts of money (ContentType's cache: no query)."""
-        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
-        if model is None:  # a model since removed
-            return set()
-        return {f.attname for f in model._meta.concrete_fields if isinstance(f, MoneyField)}
-
-
-def _readable(value, is_money: bool):
-    """A change log value for the page: an amount with ``money()``, anything else (or a stored text that
-    is no number) as stored."""
-    if not is_money or value is None:
-        return value
-    try:
-        return money(value)
-    except (TypeError, ValueError):
-        return value
 
 
 class AuditLogQuerySet(RestrictedQuerySet):

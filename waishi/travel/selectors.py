@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from waishi.core import config
+from waishi.core.changes import readable_changes
 from waishi.core.deadlines import due_date
 from waishi.core.money import money
 from waishi.core.navigation import WorkItem, WorkList, most_urgent
@@ -22,7 +23,7 @@ from waishi.directory.search import person_search
 from waishi.travel import config as travel_config
 from waishi.travel import rules
 from waishi.travel.choices import TripState
-from waishi.travel.models import FollowUp, Trip, TripEvent, TripMember
+from waishi.travel.models import BudgetLine, FollowUp, Trip, TripEvent, TripLeg, TripMember
 from waishi.travel.services import changes_since
 
 LIST_RELATED = ("applicant_unit", "office")
@@ -55,17 +56,22 @@ def notice_complete_on(trip: Trip, setting=config.get, overrides=None):
     return add_workdays(trip.notice_from - timedelta(days=1), required, overrides)
 
 
-def resubmission_changes(trip: Trip) -> list[tuple[str, object, object]]:
+def resubmission_changes(trip: Trip) -> list[tuple[str, str, str]]:
     """What the unit changed between the submission that was returned and the latest submission, as the
-    page shows it: the budget lines' amounts written with ``money()``."""
+    page shows it (``core.changes``): each field under its name, the delegation, itinerary and budget as
+    their lines, the budget's amounts written with ``money()``."""
     submissions = list(trip.events.filter(action="submit").order_by("-at", "-id")[:2])
     if len(submissions) < 2:
         return []
     latest, previous = submissions[0].detail.get("snapshot", {}), submissions[1].detail.get("snapshot", {})
-    return [
-        (name, _readable(name, before), _readable(name, after))
-        for name, before, after in changes_since(previous, latest)
-    ]
+    labels = {
+        "members": TripMember._meta.verbose_name_plural,
+        "legs": TripLeg._meta.verbose_name_plural,
+        "budget": BudgetLine._meta.verbose_name_plural,
+    }
+    return readable_changes(
+        Trip, [changes_since(previous, latest)], labels, formats={"budget": _budget_lines}
+    )[0]
 
 
 # A budget line of a submission's snapshot (services.application_snapshot): "<kind> <amount> <currency>",
@@ -73,18 +79,15 @@ def resubmission_changes(trip: Trip) -> list[tuple[str, object, object]]:
 BUDGET_LINE = re.compile(r"(?P<kind>.+) (?P<amount>-?\d+(?:\.\d+)?) (?P<currency>\S+)")
 
 
-def _readable(name: str, value):
-    """A snapshot's value for the page: the budget lines with their amounts as ``money()`` writes them
-    (160,000.00); any other value, and a line of another shape, as it is."""
-    if name != "budget" or not isinstance(value, list):
-        return value
+def _budget_lines(lines: list) -> str:
+    """A snapshot's budget lines with their amounts as ``money()`` writes them (160,000.00); a line of
+    another shape as it is."""
     readable = []
-    for line in value:
+    for line in lines:
         match = BUDGET_LINE.fullmatch(line) if isinstance(line, str) else None
-        if match:
-            line = f"{match['kind']} {money(match['amount'])} {match['currency']}"
-        readable.append(line)
-    return readable
+        amount = f"{match['kind']} {money(match['amount'])} {match['currency']}" if match else None
+        readable.append(amount or str(line))
+    return "；".join(readable)
 
 
 def last_fixes(trip: Trip) -> list[dict]:

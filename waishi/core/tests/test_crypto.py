@@ -476,4 +476,4 @@ def test_change_log_and_audit_log_never_hold_the_plaintext(world):
     update = ChangeLog.objects.get(object_id=str(person.pk), action="update")
     assert update.before["id_number"] == "110***********002X"
     assert update.after["id_number"] == "110***********0037"
-    assert ("id_number", "110***********002X", "110***********0037") in update.diff
+    assert ("id_number", "110***********002X", "110***********0037") in update.changes

@@ -3,21 +3,15 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-import lxml.html
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.template import Context, Template
 from django.test import override_settings
-from django.urls import reverse
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from waishi.core import services
-from waishi.core.models import ChangeLog
 from waishi.core.money import MoneyField, money
 from waishi.core.tables import MoneyColumn
-from waishi.travel.models import PerDiemRate
 
 WRITTEN = re.compile(r"-?\d{1,3}(,\d{3})*\.\d{2}")
 CENTS = st.decimals(
@@ -155,57 +149,3 @@ def test_a_money_field_is_a_decimal_field_to_migrations():
     _name, path, _args, kwargs = field.deconstruct()
     assert path == "django.db.models.DecimalField"
     assert kwargs == {"verbose_name": "amount", "max_digits": 12, "decimal_places": 2}
-
-
-# --- the change log page -----------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_change_log_page_writes_amounts_as_every_page_does(client, world, settings, language):
-    """A record's change log shows a MoneyField's before and after with ``money()``; the log keeps the
-    decimal's text (entries written before this page formatted them read the same)."""
-    staff = world.user("fao_staff", world.province)
-    rate = services.model_create(
-        actor=staff,
-        obj=PerDiemRate(
-            country_id="JP", currency="JPY", lodging=Decimal("25000"), meals=Decimal("900"), incidentals=1
-        ),
-    )
-    edited = PerDiemRate.objects.get(pk=rate.pk)
-    edited.lodging, edited.meals, edited.city_name = Decimal("160000"), Decimal("12345.5"), "東京"
-    services.model_update(actor=staff, obj=edited, version=rate.version)
-    entry = ChangeLog.objects.get(object_id=str(rate.pk), action="update")
-    assert (entry.before["lodging"], entry.after["lodging"]) == ("25000.00", "160000")  # the decimals' text
-    diff = {name: (old, new) for name, old, new in entry.diff}
-    assert diff["lodging"] == ("25,000.00", "160,000.00")
-    assert diff["meals"] == ("900.00", "12,345.50")
-    assert diff["city_name"] == ("", "東京")  # what is no amount is as stored
-    assert "incidentals" not in diff
-
-    client.force_login(staff)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(reverse("travel:perdiemrate_changelog", args=[rate.pk]))
-    assert response.status_code == 200 and response.headers["Content-Language"] == language
-    update, create = [
-        {r[0].text_content(): (r[1].text_content(), r[2].text_content()) for r in table.xpath(".//tbody/tr")}
-        for table in lxml.html.fromstring(response.content.decode()).xpath("//table")
-    ]  # the newest first
-    assert update["lodging"] == ("25,000.00", "160,000.00")
-    assert update["meals"] == ("900.00", "12,345.50")
-    assert create["lodging"] == ("", "25,000.00")
-    assert "160000" not in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_a_stored_value_that_is_no_amount_is_shown_as_stored(world):
-    """An entry whose MoneyField holds text no number (written by hand, or before the field held money)."""
-    rate_type = ContentType.objects.get_for_model(PerDiemRate)
-    entry = ChangeLog(
-        content_type=rate_type,
-        object_id="1",
-        action="update",
-        before={"lodging": "n/a"},
-        after={"lodging": "5"},
-    )
-    assert entry.diff == [("lodging", "n/a", "5.00")]

@@ -202,7 +202,7 @@ def test_change_log_holds_before_and_after(world):
     assert entry.user == actor
     assert (entry.before["name"], entry.after["name"]) == ("张三", "张三丰")
     assert (entry.before["version"], entry.after["version"]) == (1, 2)
-    diff = {name: (old, new) for name, old, new in entry.diff}
+    diff = {name: (old, new) for name, old, new in entry.changes}
     assert diff["name"] == ("张三", "张三丰")
     assert diff["position"] == ("科员", "处长")
     assert diff["pinyin"] == ("zhangsan", "zhangsanfeng")

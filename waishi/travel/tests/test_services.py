@@ -14,7 +14,7 @@ from waishi.core.services import office_setting_set
 from waishi.directory.choices import Rank
 from waishi.travel import selectors, services
 from waishi.travel.choices import TripState
-from waishi.travel.models import ApprovalCounter, Briefing, FollowUp, Trip, TripEvent, TripReport
+from waishi.travel.models import ApprovalCounter, Briefing, FollowUp, Trip, TripEvent, TripMember, TripReport
 from waishi.travel.tests import factories as f
 from waishi.travel.tests.factories import DEPART
 
@@ -311,10 +311,15 @@ def test_return_with_fixes_then_update_and_resubmit(world):
     trip = services.trip_submit(actor=clerk, trip=trip)
     record.took("submit", TripState.RETURNED, TripState.SUBMITTED, clerk)
     changes = {name: (before, after) for name, before, after in selectors.resubmission_changes(trip)}
-    assert set(changes) == {"mission", "members", "invitation_invitees"}
-    assert changes["mission"] == ("考察友好城市经贸合作", "签署友好城市合作备忘录并考察港口物流")
-    assert len(changes["members"][1]) == len(changes["members"][0]) + 1
-    assert any(translator.name in entry for entry in changes["members"][1])
+    mission, invitees = (
+        str(Trip._meta.get_field(name).verbose_name) for name in ("mission", "invitation_invitees")
+    )
+    members = str(TripMember._meta.verbose_name_plural)
+    assert set(changes) == {mission, members, invitees}
+    assert changes[mission] == ("考察友好城市经贸合作", "签署友好城市合作备忘录并考察港口物流")
+    before, after = (lines.split("；") for lines in changes[members])
+    assert len(after) == len(before) + 1
+    assert any(translator.name in line for line in after)
 
     # A submitted application is no longer the clerk's to edit.
     error = assert_conflict(

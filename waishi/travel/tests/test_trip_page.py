@@ -3,6 +3,7 @@ the next-step card in each state (what the trip waits for and who acts; cancelli
 and the message after a step (where the trip went, the approval number). Pages in the default language."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import lxml.html
@@ -10,14 +11,16 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from waishi.core.money import money
 from waishi.directory.choices import Rank
+from waishi.directory.models import Country
 from waishi.travel import selectors, services
 from waishi.travel.choices import BudgetKind, TripState
-from waishi.travel.models import Trip, TripEvent
+from waishi.travel.models import BudgetLine, Trip, TripEvent
 from waishi.travel.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +264,9 @@ def test_the_changes_since_the_return_write_amounts_as_every_page_does(client, w
         kind = str(BudgetKind.INTERNATIONAL_TRAVEL.label)
     assert f"{kind} 160000.00 CNY" in stored["budget"]  # the snapshot keeps the decimal's text
 
-    before, after = changes_card(client, f.staff(world), trip, language)["budget"]
+    with translation.override(language):
+        label = str(BudgetLine._meta.verbose_name_plural)
+    before, after = changes_card(client, f.staff(world), trip, language)[label]
     assert f"{kind} 16,000.00 CNY" in before and f"{kind} 160,000.00 CNY" in after
     with translation.override(DEFAULT):
         lines = [f"{b.get_kind_display()} {money(b.amount)} {b.currency}" for b in trip.budget.all()]
@@ -275,7 +280,36 @@ def test_a_budget_line_of_another_shape_is_shown_as_stored(world):
     event = TripEvent.objects.filter(trip=trip, action="submit").order_by("-at", "-id")[0]
     event.detail["snapshot"]["budget"].append("其他 待定 CNY")
     TripEvent.objects.filter(pk=event.pk).update(detail=event.detail)
-    changes = {name: (before, after) for name, before, after in selectors.resubmission_changes(trip)}
-    before, after = changes["budget"]
+    with translation.override(DEFAULT):
+        changes = {name: (before, after) for name, before, after in selectors.resubmission_changes(trip)}
+        before, after = changes[str(BudgetLine._meta.verbose_name_plural)]
     assert "其他 待定 CNY" in after and "其他 待定 CNY" not in before
-    assert any(line.endswith(" 1,234.50 CNY") for line in after)
+    assert any(line.endswith(" 1,234.50 CNY") for line in after.split("；"))
+
+
+@pytest.mark.parametrize("language", [DEFAULT, "en"])
+def test_the_changes_since_the_return_name_each_field_and_write_each_value_as_the_page_does(
+    client, world, language
+):
+    """Not the snapshot's keys and values (inviter_country_id, JP, 2027-01-02, ['张三 (团长)', …]): the
+    fields' names in the page's language, the inviter's country by name, the date as the page writes it."""
+    trip = f.make_trip(world, state=TripState.SUBMITTED)
+    fixes = [
+        {"field": "inviter_country", "message": "邀请方"},
+        {"field": "invitation_to", "message": "邀请有效期"},
+    ]
+    trip = services.trip_return(actor=f.staff(world), trip=trip, fixes=fixes)
+    korea, until = Country.objects.get(code="KR"), trip.invitation_to + timedelta(days=30)
+    application = f.rebuild(world, trip, fields={"inviter_country": korea, "invitation_to": until})
+    trip = services.trip_update(
+        actor=f.clerk(world), trip=trip, version=trip.version, application=application
+    )
+    trip = services.trip_submit(actor=f.clerk(world), trip=trip)
+
+    card = changes_card(client, f.staff(world), trip, language)
+    with translation.override(language):
+        assert card[str(Trip._meta.get_field("inviter_country").verbose_name)][1] == str(korea)
+        dates = card[str(Trip._meta.get_field("invitation_to").verbose_name)]
+        assert dates == (date_format(until - timedelta(days=30)), date_format(until))
+    assert not any("_" in name for name in card), card  # no snapshot key
+    assert not any("[" in before + after for before, after in card.values()), card  # no Python list
