@@ -57,6 +57,11 @@ class FilterSet(django_filters.FilterSet):
     # offers any: with a single choice they cannot narrow the list either (a county office's trips all go
     # to that office).
     scope_filters: tuple[str, ...] = ()
+    # Filters whose choices are the records that the rows the user sees refer to through the filter's field,
+    # rather than the records ``restrict`` shows him: a unit's documents are kept by the office above the
+    # unit, which lies outside his organization's subtree. The rows pass through ``restrict``; no record is
+    # offered that none of them refers to (``choice_queryset``).
+    referenced_filters: tuple[str, ...] = ()
 
     @classmethod
     def filter_for_field(cls, field, field_name, lookup_expr=None):
@@ -77,13 +82,24 @@ class FilterSet(django_filters.FilterSet):
                 filter_.distinct = False
             queryset = getattr(filter_, "queryset", None)
             if queryset is not None and not callable(queryset) and hasattr(queryset, "restrict"):
-                self.filters[name].queryset = queryset.restrict(user, "view")
+                self.filters[name].queryset = self.choice_queryset(name, queryset, user)
         for field in self.form.fields.values():
             if isinstance(field.widget, NullBooleanSelect):
                 field.widget.choices = (("unknown", _("Any")), ("true", _("Yes")), ("false", _("No")))
         style(self.form, self.search_key)
         if drop_inert:
             self.form.filterset = self
+
+    @classmethod
+    def choice_queryset(cls, name: str, queryset, user):
+        """The records of ``queryset`` that filter ``name`` offers ``user``: those ``restrict`` lets him see,
+        or, for a filter in ``referenced_filters``, those that the list's records he sees refer to. The
+        list, the API and the search of a select of many records (``core.forms.searchable_queryset``) all
+        offer these."""
+        if name in cls.referenced_filters:
+            rows = cls._meta.model._default_manager.restrict(user, "view")
+            return queryset.filter(pk__in=rows.values(cls.base_filters[name].field_name))
+        return queryset.restrict(user, "view")
 
     def get_form_class(self):
         form_class = super().get_form_class()

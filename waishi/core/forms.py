@@ -33,13 +33,15 @@ def search_source(cls: type) -> str:
 
 def searchable_queryset(key: str, name: str, user) -> QuerySet | None:
     """The records that field ``name`` of the form or filter set ``key`` offers ``user``, as its choices
-    are narrowed (``restrict``); None when there is no such field or its records have no label field."""
+    are narrowed (``restrict``, or a filter set's ``choice_queryset``); None when there is no such field or
+    its records have no label field."""
     cls = SEARCH_SOURCES.get(key)
     fields = getattr(cls, "base_filters", None) or getattr(cls, "base_fields", None) or {}
     queryset = getattr(fields.get(name), "queryset", None)
     if not isinstance(queryset, QuerySet) or getattr(queryset.model, "label_field", None) is None:
         return None
-    return queryset.restrict(user, "view")
+    narrow = getattr(cls, "choice_queryset", None)
+    return narrow(name, queryset, user) if narrow is not None else queryset.restrict(user, "view")
 
 
 def matching_choices(queryset: QuerySet, text: str) -> list[tuple]:

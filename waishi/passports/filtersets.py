@@ -14,6 +14,12 @@ class TravelDocumentFilterSet(FilterSet):
     """The list, the API and the links of the summary pages (each section of the custody page, the records
     behind the rates) filter documents with these."""
 
+    # The custodians offered are those that keep a document the user sees: a unit's documents are mostly
+    # kept by the office above it, which its clerk does not see, and what he filters them by. Each document
+    # he sees is kept by one of them: with a single one the filter cannot narrow his list (core.filtersets).
+    referenced_filters = ("custodian",)
+    scope_filters = ("custodian",)
+
     q = django_filters.CharFilter(label=_("Holder or exact number"), method="search")
     # Several states at once: the custody page's "expired, lost or cancelled" section is three.
     state = django_filters.MultipleChoiceFilter(

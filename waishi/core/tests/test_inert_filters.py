@@ -18,6 +18,7 @@ from waishi.core.testing.factories import OrganizationFactory
 from waishi.directory.choices import OrganizationKind, OrganizationLevel
 from waishi.directory.views import PersonViews
 from waishi.partners.views import PartnerExchangeViews, PartnershipViews, TargetViews
+from waishi.passports.tests import factories
 from waishi.passports.views import TravelDocumentViews
 from waishi.travel.models import Trip
 from waishi.travel.views import PlanEntryViews, TripViews
@@ -108,12 +109,16 @@ def test_an_office_with_no_office_or_unit_below_it_has_no_organization_filter(
     assert not set(LISTS[views]) & set(shown), shown
 
 
-def test_the_documents_custodian_stays_for_a_unit_clerk(client, world):
-    """A filter on another field than the list's scope is kept with a single choice: the clerk's documents
-    may be kept by his unit or by the office above it, and choosing his unit narrows them."""
+def test_the_documents_custodian_is_offered_a_unit_clerk_when_two_keep_his_documents(client, world):
+    """The custodian filter offers those that keep a document the user sees (``referenced_filters``): the
+    office above the clerk's unit, which keeps most of them, and his unit when it keeps one; with a single
+    one it cannot narrow his list and is left out, as a scope filter."""
+    factories.document(factories.holder(world.unit_a), custodian=world.city_a)
     shown = shown_filters(list_page(client, world.user("unit_clerk"), TravelDocumentViews))
-    assert "custodian" in shown
+    assert "custodian" not in shown
     assert "office_tree" not in shown and "person__organization" not in shown
+    factories.document(factories.holder(world.unit_a), custodian=world.unit_a)
+    assert "custodian" in shown_filters(list_page(client, world.user("unit_clerk"), TravelDocumentViews))
 
 
 def make_trip(unit, office, number):

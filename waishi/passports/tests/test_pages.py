@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -6,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from waishi.core.testing.factories import PersonFactory
+from waishi.passports.filtersets import TravelDocumentFilterSet
 from waishi.passports.models import TravelDocument
 
 NUMBER = "SE1234567"
@@ -143,3 +145,144 @@ def test_border_flags_show_on_the_documents_page(client, world, document):
     client.force_login(world.user("passport_officer"))
     page = client.get(document.get_absolute_url()).content.decode()
     assert 'id="border-flags"' in page
+
+
+# --- the custodian filter of the document list -------------------------------------------------------------
+
+
+def custodian_options(response) -> list[str] | None:
+    """The values the list's custodian filter offers (not the empty one); None when it is not shown."""
+    html = response.content.decode()
+    select = re.search(r'<select name="custodian"[^>]*>(.*?)</select>', html, re.S)
+    if select is None:
+        return None
+    return [value for value in re.findall(r'<option value="([^"]*)"', select.group(1)) if value]
+
+
+@pytest.fixture
+def kept(world):
+    """Documents as they are usually kept: unit A's by city A's office, and one by unit A itself; unit A2's
+    by city A's office; unit B's by city B's office."""
+    return {
+        "office": TravelDocument.objects.create(
+            person=PersonFactory(organization=world.unit_a, name="持照人乙"),
+            kind="service",
+            number="SE7654321",
+            issued=datetime.date(2022, 1, 1),
+            expires=datetime.date(2032, 1, 1),
+            custodian=world.city_a,
+        ),
+        "unit": TravelDocument.objects.create(
+            person=PersonFactory(organization=world.unit_a, name="持照人丙"),
+            kind="hkmo_permit",
+            number="G7654321",
+            issued=datetime.date(2022, 1, 1),
+            expires=datetime.date(2032, 1, 1),
+            custodian=world.unit_a,
+        ),
+        "a2": TravelDocument.objects.create(
+            person=PersonFactory(organization=world.unit_a2, name="持照人丁"),
+            kind="service",
+            number="SE7654322",
+            issued=datetime.date(2022, 1, 1),
+            expires=datetime.date(2032, 1, 1),
+            custodian=world.city_a,
+        ),
+        "b": TravelDocument.objects.create(
+            person=PersonFactory(organization=world.unit_b, name="持照人戊"),
+            kind="service",
+            number="SE7654323",
+            issued=datetime.date(2022, 1, 1),
+            expires=datetime.date(2032, 1, 1),
+            custodian=world.city_b,
+        ),
+    }
+
+
+def listed(response) -> set[str]:
+    html = response.content.decode()
+    return {name for name in ("持照人乙", "持照人丙", "持照人丁", "持照人戊") if name in html}
+
+
+def test_a_unit_clerk_filters_his_documents_by_the_office_that_keeps_them(client, world, kept):
+    """The office above his unit keeps most of his people's documents: it is offered, with his unit (which
+    keeps one), and choosing it lists the documents it keeps of his unit, not another unit's."""
+    client.force_login(world.user("unit_clerk"))
+    url = reverse("passports:traveldocument_list")
+    response = client.get(url)
+    assert custodian_options(response) == [str(world.city_a.pk), str(world.unit_a.pk)]
+    assert listed(response) == {"持照人乙", "持照人丙"}
+    by_office = client.get(url, {"custodian": world.city_a.pk})
+    assert "invalid-feedback" not in by_office.content.decode()
+    assert listed(by_office) == {"持照人乙"}
+    assert listed(client.get(url, {"custodian": world.unit_a.pk})) == {"持照人丙"}
+
+
+def test_a_unit_clerk_whose_documents_one_office_keeps_has_no_custodian_filter(client, world, kept):
+    """Unit A2's only document is kept by city A's office: the filter cannot narrow the clerk's list and is
+    left out, as the other such filters; a bookmark naming it still gets the list."""
+    client.force_login(world.user("unit_clerk", world.unit_a2))
+    url = reverse("passports:traveldocument_list")
+    assert custodian_options(client.get(url)) is None
+    assert listed(client.get(url, {"custodian": world.city_a.pk})) == {"持照人丁"}
+
+
+@pytest.mark.parametrize("role", ["fao_staff", "passport_officer"])
+def test_an_offices_staff_choose_among_the_custodians_of_their_documents(client, world, kept, role):
+    client.force_login(world.user(role))
+    url = reverse("passports:traveldocument_list")
+    assert custodian_options(client.get(url)) == [str(world.city_a.pk), str(world.unit_a.pk)]
+    assert listed(client.get(url, {"custodian": world.city_a.pk})) == {"持照人乙", "持照人丁"}
+    assert listed(client.get(url, {"custodian": world.unit_a.pk})) == {"持照人丙"}
+    other = client.get(url, {"custodian": world.city_b.pk})
+    assert "invalid-feedback" in other.content.decode()  # another city's office is refused, as before
+
+
+@pytest.mark.parametrize("role", ["unit_clerk", "fao_staff"])
+def test_no_custodian_of_documents_the_user_cannot_see_is_offered(client, world, kept, role):
+    """City B's clerk and staff are offered city B's office at most, never city A's or unit A's: not on the
+    list, not in the search of its select, not through the API, where another office is refused."""
+    user = world.user(role, world.unit_b if role == "unit_clerk" else world.city_b)
+    client.force_login(user)
+    url = reverse("passports:traveldocument_list")
+    assert custodian_options(client.get(url)) in (None, [str(world.city_b.pk)])
+    assert listed(client.get(url, {"custodian": world.city_a.pk})) == {"持照人戊"}
+    search = reverse("core:record_choices", args=[TravelDocumentFilterSet.search_key, "custodian"])
+    found = {row["value"] for row in client.get(search, {"q": "外办"}).json()["results"]}
+    assert found == {str(world.city_b.pk)}
+    api = reverse("api:traveldocument-list")
+    assert client.get(api, {"custodian": world.city_a.pk}).status_code == 400
+    rows = client.get(api, {"custodian": world.city_b.pk}).json()["results"]
+    assert [row["id"] for row in rows] == [kept["b"].pk]
+
+
+def test_a_role_that_sees_no_documents_is_offered_no_custodian(client, world, kept):
+    """The system administrator sees the organizations but no document: the search of the custodian select
+    finds none of them (it read the organizations before)."""
+    client.force_login(world.user("system_admin", world.city_a))
+    assert client.get(reverse("passports:traveldocument_list")).status_code == 403
+    search = reverse("core:record_choices", args=[TravelDocumentFilterSet.search_key, "custodian"])
+    assert client.get(search, {"q": "外办"}).json()["results"] == []
+
+
+def test_the_api_filters_a_unit_clerks_documents_by_the_office_that_keeps_them(client, world, kept):
+    client.force_login(world.user("unit_clerk"))
+    rows = client.get(reverse("api:traveldocument-list"), {"custodian": world.city_a.pk}).json()["results"]
+    assert [row["id"] for row in rows] == [kept["office"].pk]
+
+
+@pytest.mark.parametrize("role", ["unit_clerk", "fao_staff"])
+def test_the_custodians_are_read_once(client, world, kept, role):
+    """Seeing whether the custodian filter can narrow the list reads its choices as its select lists them:
+    one query of them, however many documents."""
+    client.force_login(world.user(role))
+    url = reverse("passports:traveldocument_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    choices = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "directory_organization"') and '"custodian_id"' in q["sql"]
+    ]
+    assert len(choices) == 1, choices
