@@ -57,11 +57,6 @@ class FilterSet(django_filters.FilterSet):
     # offers any: with a single choice they cannot narrow the list either (a county office's trips all go
     # to that office).
     scope_filters: tuple[str, ...] = ()
-    # Filters whose choices are the records that the rows the user sees refer to through the filter's field,
-    # rather than the records ``restrict`` shows him: a unit's documents are kept by the office above the
-    # unit, which lies outside his organization's subtree. The rows pass through ``restrict``; no record is
-    # offered that none of them refers to (``choice_queryset``).
-    referenced_filters: tuple[str, ...] = ()
 
     @classmethod
     def filter_for_field(cls, field, field_name, lookup_expr=None):
@@ -92,13 +87,9 @@ class FilterSet(django_filters.FilterSet):
 
     @classmethod
     def choice_queryset(cls, name: str, queryset, user):
-        """The records of ``queryset`` that filter ``name`` offers ``user``: those ``restrict`` lets him see,
-        or, for a filter in ``referenced_filters``, those that the list's records he sees refer to. The
-        list, the API and the search of a select of many records (``core.forms.searchable_queryset``) all
-        offer these."""
-        if name in cls.referenced_filters:
-            rows = cls._meta.model._default_manager.restrict(user, "view")
-            return queryset.filter(pk__in=rows.values(cls.base_filters[name].field_name))
+        """The records of ``queryset`` that filter ``name`` offers ``user``: those ``restrict`` lets him see
+        (a filter set may offer others for a filter). The list, the API and the search of a select of many
+        records (``core.forms.searchable_queryset``) all offer these."""
         return queryset.restrict(user, "view")
 
     def get_form_class(self):

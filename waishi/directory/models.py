@@ -71,6 +71,12 @@ class Organization(BaseModel):
     def is_fao(self) -> bool:
         return self.kind == OrganizationKind.FAO
 
+    def above(self):
+        """The organizations above this one, up to the root (by the prefixes of its path)."""
+        codes = self.path.split(".")[:-2]  # "prov.city-a.unit-a." → prov, city-a (the last is this one)
+        paths = [".".join(codes[:n]) + "." for n in range(1, len(codes) + 1)]
+        return Organization.objects.filter(path__in=paths)
+
     def office(self) -> "Organization":
         """The FAO this organization is, or the nearest FAO above it."""
         node = self

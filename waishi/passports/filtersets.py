@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.filtersets import FilterSet
@@ -14,10 +15,7 @@ class TravelDocumentFilterSet(FilterSet):
     """The list, the API and the links of the summary pages (each section of the custody page, the records
     behind the rates) filter documents with these."""
 
-    # The custodians offered are those that keep a document the user sees: a unit's documents are mostly
-    # kept by the office above it, which its clerk does not see, and what he filters them by. Each document
-    # he sees is kept by one of them: with a single one the filter cannot narrow his list (core.filtersets).
-    referenced_filters = ("custodian",)
+    # With a single custodian to offer (choice_queryset) the filter cannot narrow the list (core.filtersets).
     scope_filters = ("custodian",)
 
     q = django_filters.CharFilter(label=_("Holder or exact number"), method="search")
@@ -50,6 +48,22 @@ class TravelDocumentFilterSet(FilterSet):
             "valid_on",
             "due_back",
         ]
+
+    @classmethod
+    def choice_queryset(cls, name: str, queryset, user):
+        """The custodians: of the organizations the user sees and those above his own (a unit's documents
+        are mostly kept by the office above it, which its clerk does not otherwise see), those that keep
+        documents, to a user who may see documents. Whether one keeps any is one probe of the index of the
+        documents by custodian: which keep a document the user sees would read every document he sees, a
+        province's on every page."""
+        offered = super().choice_queryset(name, queryset, user)
+        if name != "custodian":
+            return offered
+        if not user.has_perm("passports.view_traveldocument") or user.organization is None:
+            return queryset.none()
+        keeps = Exists(TravelDocument.objects.filter(custodian=OuterRef("pk")))
+        seen = Q(pk__in=offered.values("pk")) | Q(pk__in=user.organization.above().values("pk"))
+        return queryset.filter(seen, keeps)
 
     def search(self, queryset, name, value):
         by_number = TravelDocument.objects.blind_match("number", value).values("pk")

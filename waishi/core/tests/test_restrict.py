@@ -159,3 +159,12 @@ def test_saving_without_a_move_changes_no_path(world):
     unit.name = "甲市商务局（新）"
     unit.save()
     assert Organization.objects.get(pk=child.pk).path == "prov.city-a.unit-a.a-child."
+
+
+def test_the_organizations_above_one_are_its_ancestors_only(world):
+    """By the prefixes of its path: not a sibling whose code begins the same (unit-a, unit-a2)."""
+    child = OrganizationFactory(code="a-child", parent=world.unit_a)
+    assert set(world.province.above()) == set()
+    assert set(world.city_a.above()) == {world.province}
+    assert set(child.above()) == {world.province, world.city_a, world.unit_a}
+    assert set(world.unit_a2.above()) == {world.province, world.city_a}
