@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,15 +26,20 @@ Change = tuple[str, object, object]  # (name in the snapshot, before, after)
 def readable_changes(
     model: type[models.Model],
     entries: list[list[Change]],
+    user,
     labels: dict[str, str] | None = None,
     formats: dict[str, Callable[[object], str]] | None = None,
 ) -> list[list[tuple[str, str, str]]]:
-    """``(label, before, after)`` for the changes of each entry, in the order of the model's fields (then the
-    other names, which ``labels`` names and ``formats`` writes: what a snapshot holds besides the fields)."""
+    """``(label, before, after)`` for the changes of each entry that a user may read, in the order of the
+    model's fields (then the other names, which ``labels`` names and ``formats`` writes: what a snapshot
+    holds besides the fields). Left out: what no one edits (timestamps, paths, pinyin, the blind indexes'
+    digests) and a change that reads the same on both sides. A related record is named when ``user`` may
+    see it (``restrict``), else by its key."""
     fields = {field.attname: field for field in model._meta.concrete_fields}
     fields |= {field.name: field for field in model._meta.many_to_many}
+    hidden = {name for name, field in fields.items() if not field.editable}
     labels, formats = labels or {}, formats or {}
-    names = _related(fields, entries)
+    names = _related(fields, entries, user)
     order = {name: i for i, name in enumerate([*fields, *labels])}
 
     def value(name: str, raw) -> str:
@@ -51,17 +57,19 @@ def readable_changes(
         field = fields.get(name)
         return str(field.verbose_name) if field is not None else labels.get(name, name)
 
-    return [
-        [
-            (label(name), value(name, before), value(name, after))
-            for name, before, after in sorted(changes, key=lambda change: order.get(change[0], len(order)))
-        ]
-        for changes in entries
-    ]
+    read = []
+    for changes in entries:
+        rows = []
+        for name, before, after in sorted(changes, key=lambda change: order.get(change[0], len(order))):
+            if name not in hidden and (written := (value(name, before), value(name, after)))[0] != written[1]:
+                rows.append((label(name), *written))
+        read.append(rows)
+    return read
 
 
-def _related(fields: dict, entries: list[list[Change]]) -> dict[str, dict]:
-    """The related records the changes name, by snapshot name: {name: {id: record}}, one query a model."""
+def _related(fields: dict, entries: list[list[Change]], user) -> dict[str, dict]:
+    """The related records the changes name that ``user`` may see, by snapshot name: {name: {key: record}},
+    one query a model (with what their names read: ``select_related``)."""
     wanted = defaultdict(set)
     for changes in entries:
         for name, before, after in changes:
@@ -69,18 +77,29 @@ def _related(fields: dict, entries: list[list[Change]]) -> dict[str, dict]:
             if field is None or not field.is_relation:
                 continue
             for raw in (before, after):
-                wanted[name].update(raw if isinstance(raw, list) else [raw] if raw is not None else [])
+                for key in raw if isinstance(raw, list) else [raw]:
+                    try:  # a value that is no key of the model (an old snapshot) is shown as stored
+                        wanted[name].add(field.target_field.to_python(key))
+                    except (TypeError, ValueError, ValidationError):
+                        continue
     by_model = defaultdict(set)
-    for name, ids in wanted.items():
-        by_model[fields[name].related_model].update(ids)
-    records = {model: model._base_manager.in_bulk(ids) for model, ids in by_model.items() if ids}
+    for name, keys in wanted.items():
+        by_model[fields[name].related_model].update(keys - {None})
+    records = {}
+    for related, keys in by_model.items():
+        known = getattr(related, "known_to", None)  # organizations: those the user sees and those above his
+        manager = related._default_manager
+        if known is not None:
+            visible = known(user)
+        else:
+            visible = manager.restrict(user, "view") if hasattr(manager, "restrict") else manager.all()
+        records[related] = visible.select_related().in_bulk(keys) if keys else {}
     return {name: records.get(fields[name].related_model, {}) for name in wanted}
 
 
 def _field_value(field, raw, records: dict) -> str:
     if field.is_relation:
-        ids = raw if isinstance(raw, list) else [raw]
-        return "、".join(str(records[pk]) if pk in records else f"#{pk}" for pk in ids)
+        return "、".join(_named(field, key, records) for key in (raw if isinstance(raw, list) else [raw]))
     if field.choices:
         return str(dict(field.flatchoices).get(raw, raw))
     if isinstance(field, MoneyField):
@@ -94,6 +113,15 @@ def _field_value(field, raw, records: dict) -> str:
     if isinstance(field, models.DateField):
         return date_format(date.fromisoformat(raw))
     return _plain(raw)
+
+
+def _named(field, key, records: dict) -> str:
+    """A related record by its name; by its key when the user may not see it or it is gone."""
+    try:
+        key = field.target_field.to_python(key)
+    except (TypeError, ValueError, ValidationError):
+        return str(key)
+    return str(records[key]) if key in records else f"#{key}"
 
 
 def _plain(raw) -> str:

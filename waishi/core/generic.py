@@ -461,7 +461,7 @@ class ChangeLogView(ConfiguredView):
     def get(self, request, pk):
         obj = self.config.get_object(request.user, pk)
         entries = list(ChangeLog.objects.filter(**related_records(obj)).select_related("user")[:200])
-        changes = readable_changes(type(obj), [entry.changes for entry in entries])
+        changes = readable_changes(type(obj), [entry.changes for entry in entries], request.user)
         return render(
             request,
             "generic/object_changelog.html",

@@ -71,6 +71,15 @@ class Organization(BaseModel):
     def is_fao(self) -> bool:
         return self.kind == OrganizationKind.FAO
 
+    @classmethod
+    def known_to(cls, user):
+        """The organizations a user knows of: those he sees and those above his own (a unit's clerk knows the
+        office above his unit, which keeps his people's documents, though he does not see its records)."""
+        known = Q(pk__in=cls.objects.restrict(user, "view").values("pk"))
+        if user.organization is not None:
+            known |= Q(pk__in=user.organization.above().values("pk"))
+        return cls.objects.filter(known)
+
     def above(self):
         """The organizations above this one, up to the root (by the prefixes of its path)."""
         codes = self.path.split(".")[:-2]  # "prov.city-a.unit-a." → prov, city-a (the last is this one)

@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.filtersets import FilterSet
@@ -51,19 +51,17 @@ class TravelDocumentFilterSet(FilterSet):
 
     @classmethod
     def choice_queryset(cls, name: str, queryset, user):
-        """The custodians: of the organizations the user sees and those above his own (a unit's documents
-        are mostly kept by the office above it, which its clerk does not otherwise see), those that keep
-        documents, to a user who may see documents. Whether one keeps any is one probe of the index of the
-        documents by custodian: which keep a document the user sees would read every document he sees, a
-        province's on every page."""
-        offered = super().choice_queryset(name, queryset, user)
+        """The custodians: of the organizations the user knows of (``Organization.known_to``: a unit's
+        documents are mostly kept by the office above it, which its clerk does not otherwise see), those that
+        keep documents, to a user who may see documents. Whether one keeps any is one probe of the index of
+        the documents by custodian: which keep a document the user sees would read every document he sees,
+        a province's on every page."""
         if name != "custodian":
-            return offered
-        if not user.has_perm("passports.view_traveldocument") or user.organization is None:
+            return super().choice_queryset(name, queryset, user)
+        if not user.has_perm("passports.view_traveldocument"):
             return queryset.none()
         keeps = Exists(TravelDocument.objects.filter(custodian=OuterRef("pk")))
-        seen = Q(pk__in=offered.values("pk")) | Q(pk__in=user.organization.above().values("pk"))
-        return queryset.filter(seen, keeps)
+        return queryset.filter(keeps, pk__in=Organization.known_to(user).values("pk"))
 
     def search(self, queryset, name, value):
         by_number = TravelDocument.objects.blind_match("number", value).values("pk")

@@ -56,7 +56,7 @@ def notice_complete_on(trip: Trip, setting=config.get, overrides=None):
     return add_workdays(trip.notice_from - timedelta(days=1), required, overrides)
 
 
-def resubmission_changes(trip: Trip) -> list[tuple[str, str, str]]:
+def resubmission_changes(trip: Trip, user) -> list[tuple[str, str, str]]:
     """What the unit changed between the submission that was returned and the latest submission, as the
     page shows it (``core.changes``): each field under its name, the delegation, itinerary and budget as
     their lines, the budget's amounts written with ``money()``."""
@@ -70,7 +70,7 @@ def resubmission_changes(trip: Trip) -> list[tuple[str, str, str]]:
         "budget": BudgetLine._meta.verbose_name_plural,
     }
     return readable_changes(
-        Trip, [changes_since(previous, latest)], labels, formats={"budget": _budget_lines}
+        Trip, [changes_since(previous, latest)], user, labels, formats={"budget": _budget_lines}
     )[0]
 
 

@@ -291,7 +291,9 @@ class TripDetailView(DetailView):
                 fixes=selectors.last_fixes(trip)
                 if trip.state in {TripState.RETURNED, TripState.SUBMITTED}
                 else [],
-                changes=selectors.resubmission_changes(trip) if trip.state == TripState.SUBMITTED else [],
+                changes=selectors.resubmission_changes(trip, request.user)
+                if trip.state == TripState.SUBMITTED
+                else [],
                 flags=selectors.border_flags(trip),
                 history=selectors.trip_history(trip),
                 members=facts.members,

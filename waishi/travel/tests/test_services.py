@@ -310,7 +310,7 @@ def test_return_with_fixes_then_update_and_resubmit(world):
 
     trip = services.trip_submit(actor=clerk, trip=trip)
     record.took("submit", TripState.RETURNED, TripState.SUBMITTED, clerk)
-    changes = {name: (before, after) for name, before, after in selectors.resubmission_changes(trip)}
+    changes = {name: (before, after) for name, before, after in selectors.resubmission_changes(trip, staff)}
     mission, invitees = (
         str(Trip._meta.get_field(name).verbose_name) for name in ("mission", "invitation_invitees")
     )
@@ -332,7 +332,7 @@ def test_return_with_fixes_then_update_and_resubmit(world):
 
 def test_resubmission_changes_are_empty_before_a_second_submission(world):
     trip = f.make_trip(world, state=TripState.SUBMITTED)
-    assert selectors.resubmission_changes(trip) == []
+    assert selectors.resubmission_changes(trip, f.staff(world)) == []
 
 
 def test_an_update_cannot_move_the_trip_out_of_scope(world):

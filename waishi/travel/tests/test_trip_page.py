@@ -281,7 +281,8 @@ def test_a_budget_line_of_another_shape_is_shown_as_stored(world):
     event.detail["snapshot"]["budget"].append("其他 待定 CNY")
     TripEvent.objects.filter(pk=event.pk).update(detail=event.detail)
     with translation.override(DEFAULT):
-        changes = {name: (before, after) for name, before, after in selectors.resubmission_changes(trip)}
+        rows = selectors.resubmission_changes(trip, f.staff(world))
+        changes = {name: (before, after) for name, before, after in rows}
         before, after = changes[str(BudgetLine._meta.verbose_name_plural)]
     assert "其他 待定 CNY" in after and "其他 待定 CNY" not in before
     assert any(line.endswith(" 1,234.50 CNY") for line in after.split("；"))
