@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from waishi.core import config
@@ -81,6 +82,16 @@ def document_register(
 def _movement(actor, document, kind, on, handed_over_by, received_by, trip=None, due=None, note=""):
     if not (handed_over_by or "").strip() or not (received_by or "").strip():
         raise ApplicationError("names_required", _("Name who handed the document over and who received it."))
+    # The ledger is kept in the order things happened: the custody rate of a past day follows each
+    # document's last movement by then (selectors.custody_rates_on).
+    last = document.movements.order_by("-date").values_list("date", flat=True).first()
+    if last is not None and on < last:
+        raise ApplicationError(
+            "before_last_movement",
+            _("The date cannot be before the document's last movement, on %(date)s.")
+            % {"date": date_format(last)},
+            {"errors": {"date": [_("Before the last movement.")]}},
+        )
     movement = CustodyMovement.objects.create(
         document=document,
         kind=kind,

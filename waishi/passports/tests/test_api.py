@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from waishi.core.models import AuditLog
@@ -321,7 +322,8 @@ def test_lost_found_and_cancelled_through_the_api(world):
     response = api.post(url("deposit", document), {}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "in_custody"
-    response = api.post(url("cancel", document), {"date": "2026-03-01", "note": "持照人调离"}, format="json")
+    today = timezone.localdate().isoformat()  # the day of the deposit just above
+    response = api.post(url("cancel", document), {"date": today, "note": "持照人调离"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "cancelled"
     assert_error(api.post(url("deposit", document), {}, format="json"), 409, "wrong_state")
@@ -420,9 +422,15 @@ def test_no_full_number_in_any_action_answer(world):
         api.post(url("check-out", document), {"trip": journey.pk}, format="json"),
         api.post(url("check-out", document), {"trip": journey.pk}, format="json"),  # 409
         api.post(url("return", document), {"date": journey.return_date.isoformat()}, format="json"),
-        api.post(url("report-lost", document), {"date": "2026-02-01", "note": "遗失"}, format="json"),
-        api.post(url("deposit", document), {"date": "2026-02-03"}, format="json"),
-        api.post(url("cancel", document), {"date": "2026-02-04", "note": "注销"}, format="json"),
+        api.post(
+            url("report-lost", document),
+            {"date": later(journey.return_date, 1), "note": "遗失"},
+            format="json",
+        ),
+        api.post(url("deposit", document), {"date": later(journey.return_date, 3)}, format="json"),
+        api.post(
+            url("cancel", document), {"date": later(journey.return_date, 4), "note": "注销"}, format="json"
+        ),
         api.post(
             url("list"),
             {
@@ -457,3 +465,8 @@ def test_schema_documents_every_movement(world):
         "TravelDocumentRequest:",
     ):
         assert component in schema, component
+
+
+def later(day, days: int) -> str:
+    """``days`` after ``day``, as the API takes a date: the ledger's movements follow one another."""
+    return (day + timedelta(days=days)).isoformat()

@@ -227,6 +227,38 @@ def test_names_are_required(world, out):
     assert TravelDocument.objects.get(pk=document.pk).custody == Custody.CHECKED_OUT
 
 
+def test_a_movement_dated_before_the_documents_last_one_is_refused_and_changes_nothing(world, out):
+    """The ledger is kept in the order things happened (the custody rate of a past day reads it so): taking
+    the document back before it was checked out is a mistake in the date."""
+    document, _journey = out
+    checked_out = DEPART - timedelta(days=3)
+    with pytest.raises(ApplicationError) as caught:
+        services.document_return(
+            actor=f.officer(world),
+            document=document,
+            on=checked_out - timedelta(days=1),
+            handed_over_by="孙立平",
+            received_by="保管员",
+        )
+    assert caught.value.code == "before_last_movement"
+    assert list(caught.value.extra["errors"]) == ["date"]  # the movement form shows it under the date
+    assert TravelDocument.objects.get(pk=document.pk).custody == Custody.CHECKED_OUT
+    assert list(CustodyMovement.objects.filter(document=document).values_list("kind", flat=True)) == [
+        MovementKind.CHECK_OUT
+    ]
+    # On the day of the last movement is no mistake.
+    back = services.document_return(
+        actor=f.officer(world),
+        document=TravelDocument.objects.get(
+            pk=document.pk
+        ),  # the refused call left the copy it was given stale
+        on=checked_out,
+        handed_over_by="孙立平",
+        received_by="保管员",
+    )
+    assert back.custody == Custody.IN_CUSTODY
+
+
 def test_lost_while_out_then_found_and_cancelled(world, out):
     document, _journey = out
     officer = f.officer(world)
