@@ -336,9 +336,11 @@ def reference_outbound(scope):
         "cancelled": {"state": "cancelled"},
         "travelled": {"state__in": selectors.TRAVELLED},
     }
-    places = set(
-        selectors.visited_legs(scope).values_list("country_id", "country__continent", "country__is_region")
-    )
+    places = {
+        (leg.country_id, leg.country.continent, leg.country.is_region)
+        for leg in TripLeg.objects.filter(trip__in=trips).select_related("trip", "country")
+        if leg.trip.state in selectors.TRAVELLED and not leg.transit_airside
+    }  # read off the stops one by one, not through the selectors' own stops_visited
     continents = {}
     for _code, continent, _region in places:
         continents[continent] = continents.get(continent, 0) + 1
