@@ -72,3 +72,17 @@ class BudgetKind(models.TextChoices):
 class Severity(models.TextChoices):
     BLOCK = "block", _("Blocks submission")
     WARN = "warn", _("Warning")
+
+
+# What a correction asked of the unit concerns (the trip page names it so).
+FIX_CONCERNS = {
+    "mission": _("mission"),
+    "members": _("members"),
+    "legs": _("itinerary"),
+    "budget": _("budget"),
+    "invitation": _("invitation"),
+    "inviter": _("inviting organization"),
+    "notice": _("public notice"),
+    "depart_date": _("dates"),
+    "other": _("other"),
+}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from waishi.core.forms import Form, ModelForm, ModelMultipleChoiceField
 from waishi.directory.fields import CountryChoiceField
 from waishi.directory.models import Country, Organization, Person
-from waishi.travel.choices import BudgetKind, MemberRole
+from waishi.travel.choices import FIX_CONCERNS, BudgetKind, MemberRole
 from waishi.travel.models import PerDiemRate, PlanEntry, Trip
 
 NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -159,20 +159,7 @@ class EmptyForm(Form):
 
 class FixForm(Form):
     field = forms.ChoiceField(
-        label=_("concerns"),
-        required=False,
-        choices=[
-            ("", "---------"),
-            ("mission", _("mission")),
-            ("members", _("members")),
-            ("legs", _("itinerary")),
-            ("budget", _("budget")),
-            ("invitation", _("invitation")),
-            ("inviter", _("inviting organization")),
-            ("notice", _("public notice")),
-            ("depart_date", _("dates")),
-            ("other", _("other")),
-        ],
+        label=_("concerns"), required=False, choices=[("", "---------"), *FIX_CONCERNS.items()]
     )
     message = forms.CharField(label=_("correction required"), max_length=500)
 

@@ -22,7 +22,7 @@ from waishi.directory.models import Person
 from waishi.directory.search import person_search
 from waishi.travel import config as travel_config
 from waishi.travel import rules
-from waishi.travel.choices import TripState
+from waishi.travel.choices import FIX_CONCERNS, TripState
 from waishi.travel.models import BudgetLine, FollowUp, Trip, TripEvent, TripLeg, TripMember
 from waishi.travel.services import changes_since
 
@@ -91,8 +91,10 @@ def _budget_lines(lines: list) -> str:
 
 
 def last_fixes(trip: Trip) -> list[dict]:
+    """The corrections the last return asked for, each with what it ``concerns`` in the user's language."""
     event = trip.events.filter(action="return").order_by("-at", "-id").first()
-    return event.detail.get("fixes", []) if event else []
+    fixes = event.detail.get("fixes", []) if event else []
+    return [{**fix, "concerns": FIX_CONCERNS.get(fix.get("field"), fix.get("field"))} for fix in fixes]
 
 
 def border_flags(trip: Trip) -> dict:

@@ -5,7 +5,7 @@ import contextlib
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from waishi.core.audit import verify
 from waishi.core.errors import ApplicationError, Conflict, NotAllowed
@@ -13,7 +13,7 @@ from waishi.core.models import AuditLog
 from waishi.core.services import office_setting_set
 from waishi.directory.choices import Rank
 from waishi.travel import selectors, services
-from waishi.travel.choices import TripState
+from waishi.travel.choices import FIX_CONCERNS, TripState
 from waishi.travel.models import ApprovalCounter, Briefing, FollowUp, Trip, TripEvent, TripMember, TripReport
 from waishi.travel.tests import factories as f
 from waishi.travel.tests.factories import DEPART
@@ -285,7 +285,13 @@ def test_return_with_fixes_then_update_and_resubmit(world):
     record = Recorder(trip)
     trip = services.trip_return(actor=staff, trip=trip, fixes=fixes)
     event = record.took("return", TripState.SUBMITTED, TripState.RETURNED, staff)
-    assert event.detail["fixes"] == fixes and selectors.last_fixes(trip) == fixes
+    assert event.detail["fixes"] == fixes
+    with translation.override("zh-hans"):  # each named as the return form names it
+        concerns = [str(FIX_CONCERNS["mission"]), str(FIX_CONCERNS["members"])]
+        assert selectors.last_fixes(trip) == [
+            fix | {"concerns": c} for fix, c in zip(fixes, concerns, strict=True)
+        ]
+        assert "mission" not in concerns
     assert_conflict(services.trip_return, actor=staff, trip=trip, fixes=fixes)
     assert_conflict(services.trip_review, actor=staff, trip=trip)
 

@@ -19,7 +19,7 @@ from waishi.core.money import money
 from waishi.directory.choices import Rank
 from waishi.directory.models import Country
 from waishi.travel import selectors, services
-from waishi.travel.choices import BudgetKind, TripState
+from waishi.travel.choices import FIX_CONCERNS, BudgetKind, TripState
 from waishi.travel.models import BudgetLine, Trip, TripEvent
 from waishi.travel.tests import factories as f
 
@@ -314,3 +314,17 @@ def test_the_changes_since_the_return_name_each_field_and_write_each_value_as_th
         assert dates == (date_format(until - timedelta(days=30)), date_format(until))
     assert not any("_" in name for name in card), card  # no snapshot key
     assert not any("[" in before + after for before, after in card.values()), card  # no Python list
+
+
+@pytest.mark.parametrize("language", [DEFAULT, "en"])
+def test_the_corrections_asked_name_what_they_concern_in_the_pages_language(client, world, language):
+    """Not the form's key (mission): its label, as the return form showed it to the reviewer."""
+    trip = f.make_trip(world, state=TripState.SUBMITTED)
+    services.trip_return(actor=f.staff(world), trip=trip, fixes=[{"field": "mission", "message": "写明论坛"}])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    doc = open_page(client, f.clerk(world), trip)
+    badges = [b.text_content() for b in doc.xpath("//ol/li/span[contains(@class, 'badge')]")]
+    with translation.override(language):
+        assert badges == [str(FIX_CONCERNS["mission"])]
+    if language == DEFAULT:
+        assert badges != ["mission"]
