@@ -77,20 +77,15 @@ def _related(fields: dict, entries: list[list[Change]], user) -> dict[str, dict]
             if field is None or not field.is_relation:
                 continue
             for raw in (before, after):
-                for key in raw if isinstance(raw, list) else [raw]:
-                    try:  # a value that is no key of the model (an old snapshot) is shown as stored
-                        wanted[name].add(field.target_field.to_python(key))
-                    except (TypeError, ValueError, ValidationError):
-                        continue
+                wanted[name].update(_key(field, key) for key in _listed(raw))
     by_model = defaultdict(set)
     for name, keys in wanted.items():
         by_model[fields[name].related_model].update(keys - {None})
     records = {}
     for related, keys in by_model.items():
-        known = getattr(related, "known_to", None)  # organizations: those the user sees and those above his
         manager = related._default_manager
-        if known is not None:
-            visible = known(user)
+        if hasattr(related, "known_to"):  # organizations: those the user sees and those above his own
+            visible = related.known_to(user)
         else:
             visible = manager.restrict(user, "view") if hasattr(manager, "restrict") else manager.all()
         records[related] = visible.select_related().in_bulk(keys) if keys else {}
@@ -99,13 +94,13 @@ def _related(fields: dict, entries: list[list[Change]], user) -> dict[str, dict]
 
 def _field_value(field, raw, records: dict) -> str:
     if field.is_relation:
-        return "、".join(_named(field, key, records) for key in (raw if isinstance(raw, list) else [raw]))
+        return "、".join(_named(field, key, records) for key in _listed(raw))
     if field.choices:
         return str(dict(field.flatchoices).get(raw, raw))
     if isinstance(field, MoneyField):
         return money(raw)
     if isinstance(field, models.BooleanField):
-        return _("Yes") if raw else _("No")
+        return _plain(bool(raw))
     if isinstance(field, models.DateTimeField):
         moment = datetime.fromisoformat(raw)
         moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
@@ -115,12 +110,24 @@ def _field_value(field, raw, records: dict) -> str:
     return _plain(raw)
 
 
-def _named(field, key, records: dict) -> str:
-    """A related record by its name; by its key when the user may not see it or it is gone."""
+def _listed(raw) -> list:
+    return raw if isinstance(raw, list) else [raw]
+
+
+def _key(field, raw):
+    """``raw`` as a key of the field's related model; None for a value that is none (an old snapshot's)."""
     try:
-        key = field.target_field.to_python(key)
+        return field.target_field.to_python(raw)
     except (TypeError, ValueError, ValidationError):
-        return str(key)
+        return None
+
+
+def _named(field, raw, records: dict) -> str:
+    """A related record by its name; by its key when the user may not see it or it is gone; a value that is
+    no key as stored."""
+    key = _key(field, raw)
+    if key is None:
+        return str(raw)
     return str(records[key]) if key in records else f"#{key}"
 
 

@@ -82,12 +82,11 @@ BUDGET_LINE = re.compile(r"(?P<kind>.+) (?P<amount>-?\d+(?:\.\d+)?) (?P<currency
 def _budget_lines(lines: list) -> str:
     """A snapshot's budget lines with their amounts as ``money()`` writes them (160,000.00); a line of
     another shape as it is."""
-    readable = []
-    for line in lines:
-        match = BUDGET_LINE.fullmatch(line) if isinstance(line, str) else None
-        amount = f"{match['kind']} {money(match['amount'])} {match['currency']}" if match else None
-        readable.append(amount or str(line))
-    return "；".join(readable)
+    matches = [(line, BUDGET_LINE.fullmatch(line) if isinstance(line, str) else None) for line in lines]
+    return "；".join(
+        f"{match['kind']} {money(match['amount'])} {match['currency']}" if match else str(line)
+        for line, match in matches
+    )
 
 
 def last_fixes(trip: Trip) -> list[dict]:

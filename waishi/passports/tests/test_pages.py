@@ -159,43 +159,27 @@ def custodian_options(response) -> list[str] | None:
     return [value for value in re.findall(r'<option value="([^"]*)"', select.group(1)) if value]
 
 
+def kept_document(unit, name: str, number: str, custodian, kind: str = "service") -> TravelDocument:
+    """A valid document of a holder of ``unit``, kept by ``custodian``."""
+    return TravelDocument.objects.create(
+        person=PersonFactory(organization=unit, name=name),
+        kind=kind,
+        number=number,
+        issued=datetime.date(2022, 1, 1),
+        expires=datetime.date(2032, 1, 1),
+        custodian=custodian,
+    )
+
+
 @pytest.fixture
 def kept(world):
     """Documents as they are usually kept: unit A's by city A's office, and one by unit A itself; unit A2's
     by city A's office; unit B's by city B's office."""
     return {
-        "office": TravelDocument.objects.create(
-            person=PersonFactory(organization=world.unit_a, name="持照人乙"),
-            kind="service",
-            number="SE7654321",
-            issued=datetime.date(2022, 1, 1),
-            expires=datetime.date(2032, 1, 1),
-            custodian=world.city_a,
-        ),
-        "unit": TravelDocument.objects.create(
-            person=PersonFactory(organization=world.unit_a, name="持照人丙"),
-            kind="hkmo_permit",
-            number="G7654321",
-            issued=datetime.date(2022, 1, 1),
-            expires=datetime.date(2032, 1, 1),
-            custodian=world.unit_a,
-        ),
-        "a2": TravelDocument.objects.create(
-            person=PersonFactory(organization=world.unit_a2, name="持照人丁"),
-            kind="service",
-            number="SE7654322",
-            issued=datetime.date(2022, 1, 1),
-            expires=datetime.date(2032, 1, 1),
-            custodian=world.city_a,
-        ),
-        "b": TravelDocument.objects.create(
-            person=PersonFactory(organization=world.unit_b, name="持照人戊"),
-            kind="service",
-            number="SE7654323",
-            issued=datetime.date(2022, 1, 1),
-            expires=datetime.date(2032, 1, 1),
-            custodian=world.city_b,
-        ),
+        "office": kept_document(world.unit_a, "持照人乙", "SE7654321", world.city_a),
+        "unit": kept_document(world.unit_a, "持照人丙", "G7654321", world.unit_a, kind="hkmo_permit"),
+        "a2": kept_document(world.unit_a2, "持照人丁", "SE7654322", world.city_a),
+        "b": kept_document(world.unit_b, "持照人戊", "SE7654323", world.city_b),
     }
 
 
