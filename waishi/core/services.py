@@ -8,6 +8,7 @@ service of their own are written through ``model_create``/``model_update``/``mod
 import contextvars
 import functools
 import hashlib
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -255,21 +256,38 @@ def model_bulk_write(*, actor, model: type[models.Model], created: list, updated
 
 
 def _insert_change_entries(entries: list[ChangeLog]) -> None:
-    """Insert change-log rows in one statement: COPY on PostgreSQL, where psycopg formats the rows in C
-    (``bulk_create`` sends arrays that it quotes in Python, the snapshots' JSON character by character:
-    half of writing the change log of an import), ``bulk_create`` elsewhere. The rows get the values
-    ``bulk_create`` would write; their ids are not read back (nobody reads them)."""
-    connection = connections[router.db_for_write(ChangeLog)]
-    if connection.vendor != "postgresql" or not entries:
-        ChangeLog.objects.bulk_create(entries)
+    """Insert change-log rows in one statement (``insert_rows``: COPY on PostgreSQL, where ``bulk_create``
+    quoted the snapshots' JSON character by character in Python, half of writing the change log of an
+    import). The rows get the values ``bulk_create`` would write; their ids are not read back (nobody
+    reads them)."""
+    if not entries:
         return
+    connection = connections[router.db_for_write(ChangeLog)]
     fields = [field for field in ChangeLog._meta.concrete_fields if not field.primary_key]
+    insert_rows(
+        ChangeLog,
+        [field.column for field in fields],
+        ([f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields] for entry in entries),
+    )
+
+
+def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[Sequence]) -> None:
+    """Insert ``rows`` (values prepared for the database, in the order of ``columns``) into ``model``'s
+    table in one statement, as plain values rather than model instances (writes of thousands of rows:
+    imports, the name search's tokens): COPY on PostgreSQL, where psycopg formats the rows in C; elsewhere
+    one prepared statement run for each row (SQLite: in process, no round trips)."""
+    connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    statement = f"COPY {quote(ChangeLog._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for entry in entries:
-            copy.write_row([f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields])
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))  # noqa: S608
 
 
 @service

@@ -11,9 +11,9 @@ rebuilds them all.
 
 from collections.abc import Iterable
 
-from django.db import connections, router
 from django.db.models import Q
 
+from waishi.core.services import insert_rows
 from waishi.directory.models import Person, PersonToken
 
 NGRAM = 4
@@ -49,24 +49,7 @@ def index_people(people: Iterable[Person], *, new: bool = False) -> None:
             for token in name_tokens(person.name, person.pinyin, person.initials)
         ]
         if rows:
-            _insert_tokens(rows)
-
-
-def _insert_tokens(rows: list[tuple[int, str]]) -> None:
-    """One statement: COPY on PostgreSQL (psycopg formats the rows in C; the arrays of an INSERT from
-    UNNEST were quoted in Python, a third of writing the people), one prepared statement run for each
-    row on SQLite (in process, no round trips)."""
-    connection = connections[router.db_for_write(PersonToken)]
-    quote = connection.ops.quote_name
-    table = quote(PersonToken._meta.db_table)
-    columns = f"{quote(PersonToken._meta.get_field('person').column)}, {quote('token')}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", rows)  # noqa: S608
+            insert_rows(PersonToken, [PersonToken._meta.get_field("person").column, "token"], rows)
 
 
 def person_search(queryset, value: str):
