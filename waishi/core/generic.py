@@ -18,12 +18,16 @@ his organization's subtree 404. Writes go through the module's services (``creat
 """
 
 import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import islice
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -100,6 +104,10 @@ class ModelViews:
     url_segment: str = ""  # defaults to the plural of the model name
     list_select_related: tuple[str, ...] = ()
     list_prefetch_related: tuple[str, ...] = ()
+    list_related_rows: tuple["RelatedRows", ...] = ()
+    # The columns a list reads (``QuerySet.only``) when its model has many more than its table shows;
+    # empty: every column.
+    list_only: tuple[str, ...] = ()
     # A module's own view for an action ("add", "edit", "" for detail, ...) in place of the generic one.
     view_overrides: dict = {}
     allow_delete = True
@@ -241,6 +249,36 @@ def column_relations(table_class) -> tuple[str, ...]:
     return tuple(dict.fromkeys(paths))
 
 
+@dataclass(frozen=True)
+class RelatedRows:
+    """Rows of related records a list shows, read as plain rows for a page of records: on each record,
+    ``to_attr`` is the list of ``rows`` (a ``values_list(..., named=True)`` queryset that includes
+    ``link``) whose ``link`` names it, in the order of ``rows``. One query a page, as ``Prefetch`` makes, but
+    without building a model instance a related record and another a record it joins (a trip's members and
+    their people, its stops and their countries): that was a tenth of the trip list's time."""
+
+    to_attr: str
+    link: str
+    rows: QuerySet
+
+    def attach(self, records: list) -> None:
+        found = defaultdict(list)
+        if records:
+            for row in self.rows.filter(**{f"{self.link}__in": [record.pk for record in records]}):
+                found[getattr(row, self.link)].append(row)
+        for record in records:
+            setattr(record, self.to_attr, found[record.pk])
+
+
+def with_related_rows(records, related: tuple[RelatedRows, ...], chunk_size: int):
+    """``records`` (an iterator) with ``related`` attached, ``chunk_size`` records a query."""
+    records = iter(records)
+    while chunk := list(islice(records, chunk_size)):
+        for rows in related:
+            rows.attach(chunk)
+        yield from chunk
+
+
 class ListView(ConfiguredView):
     def filtered(self):
         queryset = self.config.annotate(self.config.queryset(self.request.user))
@@ -249,6 +287,8 @@ class ListView(ConfiguredView):
             queryset = queryset.select_related(*related)
         if self.config.list_prefetch_related:
             queryset = queryset.prefetch_related(*self.config.list_prefetch_related)
+        if self.config.list_only:
+            queryset = queryset.only(*self.config.list_only)
         filterset = self.config.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
@@ -264,6 +304,8 @@ class ListView(ConfiguredView):
         per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
         RequestConfig(request, paginate=False).configure(table)
         page = paginate(table, request.GET, per_page)
+        for rows in self.config.list_related_rows:
+            rows.attach(page.records)
         query = request.GET.copy()
         for name in CURSOR_PARAMS:
             query.pop(name, None)
@@ -309,7 +351,7 @@ class ExportView(ListView):
         response = StreamingHttpResponse(
             stream_xlsx(
                 [force_str(column.header, strings_only=True) for column in columns],
-                self.rows(table, columns, translation.get_language()),
+                self.rows(table, columns, self.config.list_related_rows, translation.get_language()),
                 title=str(model._meta.verbose_name_plural),
             ),
             content_type=XLSX_CONTENT_TYPE,
@@ -320,11 +362,12 @@ class ExportView(ListView):
         return response
 
     @staticmethod
-    def rows(table, columns, language):
+    def rows(table, columns, related, language):
         """The table's cell values (as ``Table.as_values`` gives them, dates kept), one record at a time:
         as_values would load the whole queryset first. Runs while the response streams, in the request's
         language."""
-        records = table.data.data.iterator(chunk_size=settings.WAISHI_EXPORT_CHUNK_ROWS)
+        size = settings.WAISHI_EXPORT_CHUNK_ROWS
+        records = with_related_rows(table.data.data.iterator(chunk_size=size), related, size)
         with translation.override(language):
             yield from tables.values(table, columns, records)
 

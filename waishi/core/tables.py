@@ -8,6 +8,8 @@ template's ``<tbody>`` and ``values()`` the same values as ``Table.as_values`` (
 against django-tables2 for every list; anything unusual goes through django-tables2's own code.
 """
 
+import functools
+
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
@@ -65,6 +67,12 @@ def values(table, columns, records):
         yield [cell.value(row) for cell in cells]
 
 
+@functools.cache
+def method_signature(function) -> tuple[tuple[str, ...], str | None]:
+    """django-tables2's ``signature`` of a column's method, worked out once a method in a process."""
+    return signature(function)
+
+
 class Cell:
     """How one column's cells are read and written (``export``: the values of an export)."""
 
@@ -90,7 +98,9 @@ class Cell:
                 # What the column's template gives the date filter: {{ value|date:"FORMAT"|default:default }}
                 self.date_format = column.template_code.split('"')[1]
         if not self.plain and self.date_format is None:
-            self.arguments, self.keywords = signature(self.method)
+            self.arguments, self.keywords = method_signature(function or self.method)
+            if function is not None:  # a bound method: its first argument is the table or the column
+                self.arguments = self.arguments[1:]
         # A column that shows a model field is read with getattr, its choices' labels looked up in a dict
         # made once; others are resolved by django-tables2.
         model = table._meta.model
@@ -98,11 +108,23 @@ class Cell:
         self.bits = bound_column.accessor.bits if fields else None
         last = fields[-1] if fields else None
         self.choices = {key: str(label) for key, label in last.flatchoices} if last and last.choices else None
+        # A column of values no record can lack (``empty_values=()``) whose method reads only the record (a
+        # trip's delegation): its value is not read at all (it would be the trip's related manager).
+        self.record_only = (
+            self.bits is None
+            and not column.empty_values
+            and not self.plain
+            and self.date_format is None
+            and not self.keywords
+            and "value" not in self.arguments
+        )
 
     def resolve(self, row, default):
         """The cell's content: django-tables2's resolution of the value (a choice's label, the column's
         default for an empty value) and the column's method."""
         column = self.bound_column
+        if self.record_only:
+            return self.call(row, None)
         if self.bits is None:
 
             def call(_column, value=None):

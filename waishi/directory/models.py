@@ -4,13 +4,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat, Substr
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pypinyin import lazy_pinyin
 
 from waishi.core.fields import BlindIndexField, EncryptedCharField
-from waishi.core.models import BaseModel, RestrictedManager
+from waishi.core.models import BaseModel, RestrictedManager, record_url
 from waishi.directory.choices import Continent, Gender, OrganizationKind, OrganizationLevel, Rank
 
 code_validator = RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lower-case letters, digits and hyphens."))
@@ -61,7 +60,7 @@ class Organization(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:organization", args=[self.pk])
+        return record_url("directory:organization", self.pk)
 
     @property
     def depth(self) -> int:
@@ -137,7 +136,7 @@ class Person(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:person", args=[self.pk])
+        return record_url("directory:person", self.pk)
 
     @staticmethod
     def search_choices(queryset, text: str):
@@ -213,7 +212,7 @@ class Country(BaseModel):
         return self.name_zh
 
     def get_absolute_url(self):
-        return reverse("directory:country", args=[self.pk])
+        return record_url("directory:country", self.pk)
 
 
 class City(BaseModel):
@@ -234,4 +233,4 @@ class City(BaseModel):
         return self.name_zh or self.name_en
 
     def get_absolute_url(self):
-        return reverse("directory:city", args=[self.pk])
+        return record_url("directory:city", self.pk)

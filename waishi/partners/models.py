@@ -4,12 +4,11 @@ contacts, the exchanges that keep them alive, and the office's targets."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from waishi.core.fields import EncryptedCharField
-from waishi.core.models import BaseModel, RestrictedManager, RestrictedQuerySet
+from waishi.core.models import BaseModel, RestrictedManager, RestrictedQuerySet, record_url
 from waishi.partners.choices import (
     ApprovalStage,
     ContactSide,
@@ -86,7 +85,7 @@ class Partnership(BaseModel):
         return f"{self.city}（{self.city.country}）"
 
     def get_absolute_url(self):
-        return reverse("partners:partnership", args=[self.pk])
+        return record_url("partners:partnership", self.pk)
 
     @property
     def level_on_label(self) -> str:
@@ -252,7 +251,7 @@ class PartnerExchange(BaseModel):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
     def get_absolute_url(self):
-        return reverse("partners:partnerexchange", args=[self.pk])
+        return record_url("partners:partnerexchange", self.pk)
 
     def save(self, *args, **kwargs):
         """Saved with its partners' copies of its date and kind (``ExchangePartner``)."""
@@ -341,7 +340,7 @@ class Target(BaseModel):
         return f"{self.get_metric_display()} ≥ {self.value.normalize():f} ({self.deadline:%Y-%m-%d})"
 
     def get_absolute_url(self):
-        return reverse("partners:target", args=[self.pk])
+        return record_url("partners:target", self.pk)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -3,11 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from waishi.core.fields import BlindIndexField, EncryptedCharField
-from waishi.core.models import BaseModel, RestrictedManager, RestrictedQuerySet
+from waishi.core.models import BaseModel, RestrictedManager, RestrictedQuerySet, record_url
 from waishi.passports.choices import Custody, DocumentKind, DocumentState, MovementKind
 
 
@@ -105,7 +104,7 @@ class TravelDocument(BaseModel):
         return f"{self.person} {self.get_kind_display()} {self.number_masked}"
 
     def get_absolute_url(self):
-        return reverse("passports:traveldocument", args=[self.pk])
+        return record_url("passports:traveldocument", self.pk)
 
     @property
     def state_label(self) -> str:
@@ -163,4 +162,4 @@ class CustodyMovement(models.Model):
         return f"{self.document} {self.get_kind_display()} {self.date}"
 
     def get_absolute_url(self):
-        return reverse("passports:receipt", args=[self.pk])
+        return record_url("passports:receipt", self.pk)

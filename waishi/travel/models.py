@@ -5,11 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from waishi.core.models import BaseModel, RestrictedManager
+from waishi.core.models import BaseModel, RestrictedManager, record_url
 from waishi.core.money import MoneyField, money
 from waishi.core.validators import plausible_date
 from waishi.travel.choices import (
@@ -51,7 +50,7 @@ class PlanEntry(BaseModel):
         return f"{self.year} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("travel:planentry", args=[self.pk])
+        return record_url("travel:planentry", self.pk)
 
 
 class PerDiemRate(BaseModel):
@@ -79,7 +78,7 @@ class PerDiemRate(BaseModel):
         return f"{self.country} {self.city_name}".strip()
 
     def get_absolute_url(self):
-        return reverse("travel:perdiemrate", args=[self.pk])
+        return record_url("travel:perdiemrate", self.pk)
 
 
 class Trip(BaseModel):
@@ -186,7 +185,7 @@ class Trip(BaseModel):
         )
 
     def get_absolute_url(self):
-        return reverse("travel:trip", args=[self.pk])
+        return record_url("travel:trip", self.pk)
 
     @property
     def days_abroad(self) -> int:

@@ -57,19 +57,19 @@ class TripTable(tables.Table):
     def value_approval_number(self, record):
         return record.approval_number
 
-    # ``delegation`` and ``itinerary``: the trip's members and legs, prefetched by the list (TripViews).
+    # ``delegation`` and ``itinerary``: the trip's members and stops as rows (TripViews.list_related_rows).
     def render_members(self, record):
         members = record.delegation
-        head = next((m.person.name for m in members if m.role == "head"), "")
+        head = next((m.name for m in members if m.role == "head"), "")
         if not head:
             return len(members)
         return gettext("%(head)s and %(count)d") % {"head": head, "count": len(members)}
 
     def value_members(self, record):
-        return "、".join(m.person.name for m in record.delegation)
+        return "、".join(m.name for m in record.delegation)
 
     def render_countries(self, record):
-        return "、".join(dict.fromkeys(str(leg.country) for leg in record.itinerary))
+        return "、".join(dict.fromkeys(stop.country_name for stop in record.itinerary))
 
     def render_state(self, value, record):
         return format_html(

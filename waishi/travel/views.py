@@ -1,14 +1,14 @@
 """Trip pages: the list, the application form, the application page with its workflow steps, documents."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from waishi.core.errors import ApplicationError
-from waishi.core.generic import ConfiguredView, DetailView, ModelViews, apply_error
+from waishi.core.generic import ConfiguredView, DetailView, ModelViews, RelatedRows, apply_error
 from waishi.core.services import attachment_add
 from waishi.travel import documents, forms, rules, selectors, services, tables
 from waishi.travel.choices import TripState
@@ -382,21 +382,32 @@ class TripViews(ModelViews):
     importer_class = TripImporter
     allow_delete = False
     add_label = gettext_lazy("New application")  # as the menu and the form's page title name it
-    list_select_related = ("applicant_unit", "office")
-    # Joined, not prefetched in a second step: a large export chunk's person ids would make one IN list
-    # too long for SQLite.
-    # Only the columns the table shows (a person's other columns are encrypted, decrypted as they are read),
-    # as plain lists (``to_attr``: Django builds no queryset a trip for them).
-    list_prefetch_related = (
-        Prefetch(
-            "members",
-            TripMember.objects.select_related("person").only("trip", "role", "person__name"),
-            to_attr="delegation",
+    list_select_related = ("applicant_unit",)
+    # What the table shows and writes to an export (the application's date when it has no number yet).
+    list_only = (
+        "approval_number",
+        "created_at",
+        "applicant_unit__name",
+        "category",
+        "depart_date",
+        "return_date",
+        "state",
+    )
+    # The members' names and the stops' countries, as plain rows (see RelatedRows).
+    list_related_rows = (
+        RelatedRows(
+            "delegation",
+            "trip",
+            TripMember.objects.annotate(name=F("person__name")).values_list(
+                "trip", "role", "name", named=True
+            ),
         ),
-        Prefetch(
-            "legs",
-            TripLeg.objects.select_related("country").only("trip", "country__name_zh"),
-            to_attr="itinerary",
+        RelatedRows(
+            "itinerary",
+            "trip",
+            TripLeg.objects.annotate(country_name=F("country__name_zh")).values_list(
+                "trip", "country_name", named=True
+            ),
         ),
     )
     detail_fields = [

@@ -1,11 +1,10 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
-from waishi.core.models import RestrictedQuerySet
+from waishi.core.models import RestrictedQuerySet, record_url
 from waishi.users.choices import Role
 
 
@@ -47,7 +46,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def get_absolute_url(self):
-        return reverse("users:user", args=[self.pk])
+        return record_url("users:user", self.pk)
 
     @property
     def role_codes(self) -> set[str]:

@@ -241,8 +241,8 @@ def test_the_first_bytes_leave_before_the_records_are_all_read(client, world, mo
     read = []
     rows = ExportView.rows
 
-    def counting(table, columns, language):
-        for row in rows(table, columns, language):
+    def counting(table, columns, related, language):
+        for row in rows(table, columns, related, language):
             read.append(row)
             yield row
 

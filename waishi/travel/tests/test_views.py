@@ -212,3 +212,43 @@ def test_per_diem_export_keeps_the_amounts_numbers(client, world):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert list(rows[1][-3:]) == [28500, 1234.5, 500]
+
+
+@pytest.mark.django_db
+def test_the_list_and_its_export_show_each_trips_own_delegation_and_countries(
+    client, world, settings, tmp_path
+):
+    """The members' names and the stops' countries come as rows a page (or an export's chunk) and go to
+    their own trip: an export of chunks of two trips lists every trip's people and countries, in order."""
+    f.speed_up(settings, tmp_path)
+    settings.WAISHI_EXPORT_CHUNK_ROWS = 2
+    first, second, last = (datetime.date(2026, 5, day) for day in (1, 3, 5))
+    stops = [
+        [f.leg("JP", "东京", first, second), f.leg("KR", "首尔", second, last)],
+        [f.leg("KR", "首尔", first, last)],
+        [f.leg("JP", "东京", first, second), f.leg("JP", "大阪", second, last)],
+    ]
+    trips = [f.make_trip(world, legs=legs, members=n + 1) for n, legs in enumerate(stops * 2)]
+    expected = {
+        trip.pk: (
+            "、".join(m.person.name for m in trip.members.order_by("order", "id")),
+            "、".join(
+                dict.fromkeys(leg.country.name_zh for leg in trip.legs.order_by("order", "arrive", "id"))
+            ),
+        )
+        for trip in trips
+    }
+    assert {countries for _, countries in expected.values()} == {"日本、韩国", "韩国", "日本"}
+    client.force_login(world.user("fao_staff"))
+    content = b"".join(client.get(reverse("travel:trip_export")).streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    members, countries = header.index("团组"), header.index("国家和地区")
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert len(rows) == len(trips)
+    assert sorted((row[members], row[countries]) for row in rows) == sorted(expected.values())
+
+    page = client.get(reverse("travel:trip_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for trip in trips:
+        head = trip.members.get(role="head").person.name
+        assert f"{head}等{trip.members.count()}人" in page
