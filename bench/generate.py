@@ -79,6 +79,8 @@ PREFIX = "g-"  # every generated organization's code starts with it
 BATCH = 20_000
 GRACE_DAYS = 7  # passports.return.grace default ("7d")
 PEOPLE_PER_TRIP = 0.4
+# People are born on one of the 38 * 365 days from FIRST_BIRTH (the bench imports people born after).
+FIRST_BIRTH, BIRTH_DAYS = date(1960, 1, 1), 365 * 38
 S = TripState
 
 CITY_OFFICES = [
@@ -217,6 +219,12 @@ def _pinyin(name: str) -> tuple[str, str]:
     person = Person(name=name)
     person.fill_names()
     return person.pinyin, person.initials
+
+
+def person_name(rng: random.Random) -> str:
+    """A name as the province's people have: a surname and one or two characters (two more often)."""
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+    return rng.choice(SURNAMES) + given
 
 
 def id_number(region: int, birth: date, seq: int) -> str:
@@ -484,10 +492,9 @@ class Generator:
             unit = self.units[n % len(self.units)]
             position = len(unit.people)
             rank, title = RANKS[position] if position < len(RANKS) else rng.choice(STAFF_RANKS)
-            given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
-            name = rng.choice(SURNAMES) + given
+            name = person_name(rng)
             pinyin, initials = pinyin_of(name)
-            birth = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 38))
+            birth = FIRST_BIRTH + timedelta(days=rng.randrange(BIRTH_DAYS))
             ident = id_number(unit.region, birth, n)
             phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
             stamp = tz_at(date(2014, 1, 2))
