@@ -304,7 +304,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "generic/table.html"
+# Tables are written by waishi.core.tables.html as django-tables2's Bootstrap 5 template writes them.
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

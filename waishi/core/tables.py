@@ -9,19 +9,21 @@ against django-tables2 for every list; anything unusual goes through django-tabl
 """
 
 import functools
+import itertools
+from urllib.parse import urlencode
 
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.utils import formats
 from django.utils.encoding import force_str
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2 import DateColumn, DateTimeColumn, TemplateColumn
 from django_tables2.columns.base import Column
 from django_tables2.rows import BoundRow
-from django_tables2.utils import signature
+from django_tables2.utils import AttributeDict, signature
 
 from waishi.core.models import field_path
 from waishi.core.money import money
@@ -42,6 +44,43 @@ class MoneyColumn(Column):
 
     def value(self, value):
         return value
+
+
+def html(table, request) -> SafeString:
+    """The table as ``{% render_table %}`` writes it with django-tables2's Bootstrap 5 template: the header
+    with its sort links, the rows (``body``) and the footer, in Python rather than through three templates
+    (tested against the template for every list). As ``Table.as_html``, the rows' odd and even count from
+    the first."""
+    table._counter = itertools.count()
+    table.before_render(request)
+    attrs = AttributeDict({"class": "table"})
+    attrs.update(table.attrs)
+    parts = [f'<div class="table-container"><table {attrs.as_html()}>']
+    if table.show_header:
+        parts.append(f"<thead {_attrs(table.attrs, 'thead')}><tr>")
+        params = dict(request.GET)
+        for column in table.columns:
+            header = conditional_escape(column.header)
+            if column.orderable:
+                query = {**params, table.prefixed_order_by_field: column.order_by_alias.next}
+                header = f'<a href="{escape("?" + urlencode(query, doseq=True))}">{header}</a>'
+            parts.append(f'<th {column.attrs["th"].as_html()} scope="col">{header}</th>')
+        parts.append("</tr></thead>")
+    parts.append(f"<tbody {_attrs(table.attrs, 'tbody')}>{body(table)}</tbody>")
+    if table.has_footer():
+        cells = "".join(
+            f"<td {column.attrs['tf'].as_html()}>{conditional_escape(column.footer)}</td>"
+            for column in table.columns
+        )
+        parts.append(f"<tfoot {_attrs(table.attrs, 'tfoot')}><tr>{cells}</tr></tfoot>")
+    parts.append("</table></div>")
+    return mark_safe("".join(parts))  # noqa: S308  (every value escaped)
+
+
+def _attrs(attrs, part: str) -> str:
+    """``{{ table.attrs.<part>.as_html }}`` as the template reads it (nothing unless attributes were set)."""
+    value = attrs.get(part)
+    return value.as_html() if isinstance(value, AttributeDict) else ""
 
 
 def body(table) -> SafeString:

@@ -1,11 +1,13 @@
 """Form and filter widgets: the fast select (core.forms.FastOptions) writes the same HTML as Django's
 template-rendered widget; generated filter labels follow the language."""
 
+import datetime
+
 import pytest
 from django import forms
 from django.test.html import parse_html
 
-from waishi.core.forms import FastOptions, fast_options, style
+from waishi.core.forms import FastInput, FastOptions, fast_input, fast_options, style
 
 CHOICES = [
     ("", "---------"),
@@ -31,6 +33,43 @@ def test_same_html_as_django(widget, value):
     fast = fast_options(type(widget))
     widget.__class__ = fast
     assert parse_html(widget.render("c", value)) == parse_html(expected)
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.TextInput(attrs={"class": "form-control", "id": "id_c", "maxlength": 20}), '王 & "李" <b>'),
+        (forms.TextInput(), None),
+        (forms.TextInput(attrs={"required": True, "disabled": False}), ""),
+        (forms.NumberInput(attrs={"min": 1900, "max": 2999}), 2024),
+        (forms.DateInput(format="%Y-%m-%d"), datetime.date(2026, 5, 1)),
+        (forms.EmailInput(), "a@b.cn"),
+        (forms.PasswordInput(), "secret"),
+        (forms.PasswordInput(render_value=True), "secret"),
+        (forms.HiddenInput(), 7),
+    ],
+)
+def test_inputs_same_html_as_django(widget, value):
+    expected = widget.render("c", value)
+    widget.__class__ = fast_input(type(widget))
+    assert parse_html(widget.render("c", value)) == parse_html(expected)
+
+
+def test_style_gives_inputs_the_fast_rendering_but_not_checkboxes_or_files():
+    class Form(forms.Form):
+        text = forms.CharField()
+        day = forms.DateField()
+        box = forms.BooleanField()
+        file = forms.FileField()
+
+    form = Form()
+    style(form)
+    style(form)  # twice: still one wrapper
+    assert isinstance(form.fields["text"].widget, FastInput)
+    assert type(form.fields["day"].widget).__mro__[1:3] == (FastInput, forms.DateInput)
+    assert not isinstance(form.fields["box"].widget, FastInput)
+    assert not isinstance(form.fields["file"].widget, FastInput)
+    assert 'type="date"' in str(form["day"]) and 'class="form-control"' in str(form["text"])
 
 
 def test_style_gives_selects_the_fast_rendering_and_leaves_other_choice_widgets():
