@@ -388,12 +388,16 @@ class Importer:
         return self._existing.get(self._key_of(data))
 
     def _read_existing(self, actor) -> dict[tuple, models.Model]:
+        """The stored records the rows name, by key: the keys of those whose first key field matches a row
+        (a chunk of rows a query), then the records themselves of the keys a row names (people who share a
+        name with a row's person elsewhere are not read, nor their numbers decrypted)."""
         first = self.key[0]
-        values = {self._normal(first, data.get(first)) for data in self._rows}
+        wanted = {self._key_of(data) for data in self._rows}
+        values = {key[0] for key in wanted}
         values.discard(None)
         model_field = self.model._meta.get_field(first)
         queryset = self.model.objects.restrict(actor, "change")
-        found: dict[tuple, models.Model] = {}
+        keys: dict[tuple, object] = {}
         chunk_size = settings.WAISHI_IMPORT_BATCH_ROWS
         values = sorted(values, key=str)
         for start in range(0, len(values), chunk_size):
@@ -401,11 +405,12 @@ class Importer:
             match = Q(**{f"{first}__in": [v for v in chunk if v != ""]})
             if "" in chunk:
                 match |= Q(**{f"{first}__isnull": True}) if model_field.null else Q(**{first: ""})
-            for obj in queryset.filter(match):
-                found.setdefault(
-                    tuple(self._normal(name, obj.serializable_value(name)) for name in self.key), obj
-                )
-        return found
+            for pk, *stored in queryset.filter(match).values_list("pk", *self.key):
+                key = tuple(self._normal(name, value) for name, value in zip(self.key, stored, strict=True))
+                if key in wanted:
+                    keys.setdefault(key, pk)
+        records = queryset.in_bulk(keys.values())
+        return {key: records[pk] for key, pk in keys.items()}
 
     def _key_of(self, data: dict) -> tuple:
         return tuple(self._normal(name, data.get(name)) for name in self.key)

@@ -403,6 +403,28 @@ def test_changed_row_is_updated_and_the_rest_left_alone(world):
     assert ChangeLog.objects.filter(action="update").count() == 1
 
 
+def test_a_row_updates_its_own_person_and_reads_no_namesake(world, monkeypatch):
+    """People who share a row's name in other units, or in its unit with another birth date, are neither
+    matched nor read: only the person the row's key names is built (and its numbers decrypted)."""
+    actor = world.user("fao_staff")
+    header = [labels("zh-hans")[name] for name in FIELDS]
+    run_import(actor, xlsx(header, good_rows(world)))
+    zhang = Person.objects.get(name="张三")
+    for n in range(5):
+        PersonFactory(name="张三", organization=world.unit_b)
+        PersonFactory(name="张三", organization=zhang.organization, birth_date=dt.date(1990, 1, 1 + n))
+    built = []
+    from_db = Person.from_db.__func__
+    monkeypatch.setattr(Person, "from_db", classmethod(lambda cls, *a: built.append(1) or from_db(cls, *a)))
+    rows = good_rows(world)
+    rows[0][FIELDS.index("position")] = "副处长"
+    report = run_import(actor, xlsx(header, rows))
+    assert len(built) == 3  # the file's three people, read once each
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+    assert Person.objects.get(pk=zhang.pk).position == "副处长"
+    assert not Person.objects.filter(name="张三", position="副处长").exclude(pk=zhang.pk).exists()
+
+
 def test_headers_in_any_order_and_field_names_are_accepted(world):
     header = ["organization", "name", "性别"]
     report = run_import(world.user("fao_staff"), xlsx(header, [[world.unit_a.name, "赵敏", "女"]]))
