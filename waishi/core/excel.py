@@ -410,7 +410,7 @@ class Importer:
                 if key in wanted:
                     keys.setdefault(key, pk)
         records = queryset.in_bulk(keys.values())
-        return {key: records[pk] for key, pk in keys.items()}
+        return {key: records[pk] for key, pk in keys.items() if pk in records}  # unless deleted meanwhile
 
     def _key_of(self, data: dict) -> tuple:
         return tuple(self._normal(name, data.get(name)) for name in self.key)

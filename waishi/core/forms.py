@@ -244,7 +244,9 @@ def style(form: forms.BaseForm, source: str | None = None) -> None:
                 widget.__class__ = fast_options(type(widget))
         else:
             css = "form-control"
-            if widget.template_name in INPUT_TEMPLATES and not isinstance(widget, FastInput):
+            # Only a widget whose HTML is its template's (django-filter's CSVWidget renders its own).
+            stock = type(widget).render is forms.Widget.render
+            if stock and widget.template_name in INPUT_TEMPLATES and not isinstance(widget, FastInput):
                 widget.__class__ = fast_input(type(widget))
         if getattr(field, "iterator", None) in ROW_ITERATORS:
             field.iterator = ROW_ITERATORS[field.iterator]

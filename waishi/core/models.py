@@ -43,7 +43,7 @@ def record_url(viewname: str, pk) -> str:
     """``reverse(viewname, args=[pk])``, the page of one record: the pattern is resolved once a view (and
     URL configuration and script prefix), then the key written into it. A list links each of its rows, and
     resolving the pattern a row was a tenth of writing them."""
-    if not isinstance(pk, int):
+    if type(pk) is not int or pk < 0:
         return reverse(viewname, args=[pk])
     head, tail = _record_url_parts(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return f"{head}{pk}{tail}"

@@ -10,6 +10,7 @@ against django-tables2 for every list; anything unusual goes through django-tabl
 
 import functools
 import itertools
+import types
 from urllib.parse import urlencode
 
 from django.template import Context
@@ -46,12 +47,15 @@ class MoneyColumn(Column):
         return value
 
 
-def html(table, request) -> SafeString:
-    """The table as ``{% render_table %}`` writes it with django-tables2's Bootstrap 5 template: the header
-    with its sort links, the rows (``body``) and the footer, in Python rather than through three templates
-    (tested against the template for every list). As ``Table.as_html``, the rows' odd and even count from
-    the first."""
+def html(table, context) -> SafeString:
+    """The table as ``{% render_table %}`` writes it with django-tables2's Bootstrap 5 template in the
+    template ``context`` (which holds the request): the header with its sort links, the rows (``body``)
+    and the footer, in Python rather than through three templates (tested against the template for every
+    list). As ``Table.as_html``, the rows' odd and even count from the first; as ``{% render_table %}``, a
+    template column sees the page's context."""
+    request = context["request"]
     table._counter = itertools.count()
+    table.context = context
     table.before_render(request)
     attrs = AttributeDict({"class": "table"})
     attrs.update(table.attrs)
@@ -69,7 +73,7 @@ def html(table, request) -> SafeString:
     parts.append(f"<tbody {_attrs(table.attrs, 'tbody')}>{body(table)}</tbody>")
     if table.has_footer():
         cells = "".join(
-            f"<td {column.attrs['tf'].as_html()}>{conditional_escape(column.footer)}</td>"
+            f"<td {column.attrs['tf'].as_html()}>{render_value_in_context(column.footer, context)}</td>"
             for column in table.columns
         )
         parts.append(f"<tfoot {_attrs(table.attrs, 'tfoot')}><tr>{cells}</tr></tfoot>")
@@ -107,9 +111,10 @@ def values(table, columns, records):
 
 
 @functools.cache
-def method_signature(function) -> tuple[tuple[str, ...], str | None]:
-    """django-tables2's ``signature`` of a column's method, worked out once a method in a process."""
-    return signature(function)
+def method_signature(function, bound: bool) -> tuple[tuple[str, ...], str | None]:
+    """django-tables2's ``signature`` of a column's method (``bound``: the function of a bound method, read
+    as bound to its table or column), worked out once a method in a process."""
+    return signature(types.MethodType(function, object()) if bound else function)
 
 
 class Cell:
@@ -137,9 +142,7 @@ class Cell:
                 # What the column's template gives the date filter: {{ value|date:"FORMAT"|default:default }}
                 self.date_format = column.template_code.split('"')[1]
         if not self.plain and self.date_format is None:
-            self.arguments, self.keywords = method_signature(function or self.method)
-            if function is not None:  # a bound method: its first argument is the table or the column
-                self.arguments = self.arguments[1:]
+            self.arguments, self.keywords = method_signature(function or self.method, function is not None)
         # A column that shows a model field is read with getattr, its choices' labels looked up in a dict
         # made once; others are resolved by django-tables2.
         model = table._meta.model
@@ -156,6 +159,7 @@ class Cell:
             and self.date_format is None
             and not self.keywords
             and "value" not in self.arguments
+            and not self.link
         )
 
     def resolve(self, row, default):

@@ -21,6 +21,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 from django.db.models import Model
+from django.template import Context
 from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -140,7 +141,7 @@ class ModelViewTests:
         # Other parameters of the address are kept in the header's sort links.
         response = client.get(reverse(self.views.url_name("list")), {"per_page": 25, "x": ["1 & 2", "<3>"]})
         table = response.context["table"]
-        ours = tables.html(table, response.wsgi_request)
+        ours = tables.html(table, Context({"request": response.wsgi_request}))
         stock = table.as_html(response.wsgi_request)
         assert ours.count("<tr") > 3
         assert parse_html(ours) == parse_html(stock)

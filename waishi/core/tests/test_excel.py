@@ -425,6 +425,27 @@ def test_a_row_updates_its_own_person_and_reads_no_namesake(world, monkeypatch):
     assert not Person.objects.filter(name="张三", position="副处长").exclude(pk=zhang.pk).exists()
 
 
+def test_a_person_deleted_while_the_file_is_read_is_created_again(world, monkeypatch):
+    """Between reading the stored keys and the records, another user deleted the row's person: the row is
+    a new person, not a server error."""
+    from django.db.models import QuerySet
+
+    actor = world.user("fao_staff")
+    header = [labels("zh-hans")[name] for name in FIELDS]
+    run_import(actor, xlsx(header, good_rows(world)))
+    zhang = Person.objects.get(name="张三")
+    in_bulk = QuerySet.in_bulk
+
+    def deleted_meanwhile(self, *args, **kwargs):
+        Person.objects.filter(pk=zhang.pk).delete()
+        return in_bulk(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "in_bulk", deleted_meanwhile)
+    report = run_import(actor, xlsx(header, good_rows(world)))
+    assert (report.created, report.updated, report.unchanged) == (1, 0, 2)
+    assert Person.objects.filter(name="张三").exclude(pk=zhang.pk).count() == 1
+
+
 def test_headers_in_any_order_and_field_names_are_accepted(world):
     header = ["organization", "name", "性别"]
     report = run_import(world.user("fao_staff"), xlsx(header, [[world.unit_a.name, "赵敏", "女"]]))

@@ -1,7 +1,7 @@
 """``record_url``: a record page's address as ``reverse`` gives it, the pattern resolved once."""
 
 import pytest
-from django.urls import clear_script_prefix, reverse, set_script_prefix
+from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,3 +30,11 @@ def test_the_script_prefix_of_the_request_is_kept(prefix):
 
 def test_a_key_that_is_not_a_number_is_reversed():
     assert record_url("directory:country", "JP") == reverse("directory:country", args=["JP"])
+
+
+@pytest.mark.parametrize("key", [True, -5])
+def test_a_key_no_pattern_takes_is_refused_as_reverse_refuses_it(key):
+    with pytest.raises(NoReverseMatch):
+        reverse("travel:trip", args=[key])
+    with pytest.raises(NoReverseMatch):
+        record_url("travel:trip", key)

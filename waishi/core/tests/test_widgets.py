@@ -72,6 +72,19 @@ def test_style_gives_inputs_the_fast_rendering_but_not_checkboxes_or_files():
     assert 'type="date"' in str(form["day"]) and 'class="form-control"' in str(form["text"])
 
 
+def test_an_input_that_renders_itself_keeps_its_rendering():
+    """django-filter's CSVWidget (a text input) writes its list as "1,2" in a render() of its own."""
+    from django_filters.widgets import CSVWidget
+
+    class Form(forms.Form):
+        ids = forms.CharField(widget=CSVWidget)
+
+    form = Form()
+    style(form)
+    assert not isinstance(form.fields["ids"].widget, FastInput)
+    assert 'value="1,2"' in form.fields["ids"].widget.render("ids", ["1", "2"])
+
+
 def test_style_gives_selects_the_fast_rendering_and_leaves_other_choice_widgets():
     class Form(forms.Form):
         one = forms.ChoiceField(choices=CHOICES)
