@@ -42,6 +42,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from waishi.core import config
+from waishi.core.services import insert_rows
 from waishi.directory.choices import Gender, OrganizationKind, OrganizationLevel, Rank
 from waishi.directory.models import City, Country, Organization, Person, PersonToken
 from waishi.directory.reference import load_countries
@@ -271,19 +272,10 @@ class Table:
     def flush(self) -> None:
         if not self.rows:
             return
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg 3
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.fields))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 (names from the model)
-                    [[SQLITE.get(type(v), _same)(v) for v in row] for row in self.rows],
-                )
+        rows = self.rows
+        if connection.vendor != "postgresql":
+            rows = [[SQLITE.get(type(v), _same)(v) for v in row] for row in rows]
+        insert_rows(self.model, [f.column for f in self.fields], rows)
         self.count += len(self.rows)
         self.rows = []
 
